@@ -1,0 +1,112 @@
+"""The `senda` command: a Flask CLI group (DESIGN.md, Command line)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+
+from bot.channels import console
+from bot.config import BUNDLED_CATALOG
+from bot.service import Service
+from lessons.loader import read_catalog
+
+
+def _create_app():
+    # The command line sits on top of every layer; the web app is its composition root.
+    from webhooks import create_app
+
+    return create_app()
+
+
+def _service() -> Service:
+    return current_app.extensions["senda"]
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False, load_dotenv=False)
+def senda() -> None:
+    """Senda: learning and safety information by chat."""
+
+
+@senda.command("chat")
+@click.option("--user", default="console", show_default=True, help="The address to talk as.")
+@click.option("--json", "as_json", is_flag=True, help="Print each message as one JSON line.")
+def chat(user: str, as_json: bool) -> None:
+    """Talk to Senda in the terminal, with the engine the channels use."""
+    engine = _service().engine
+    render = console.render_json if as_json else console.render_text
+    interactive = sys.stdin.isatty()
+    if interactive:
+        click.echo("Senda. Write a message (for example: hola). Ctrl-D to leave.", err=True)
+    while True:
+        try:
+            line = input("> ") if interactive else sys.stdin.readline()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not interactive and line == "":
+            break
+        for message in engine.handle(console.parse(line, user)):
+            click.echo(render(message))
+            if not as_json:
+                click.echo()
+    if interactive:
+        click.echo(err=True)
+
+
+@senda.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the web app (webhooks and dashboard)."""
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+@senda.group("db")
+def db() -> None:
+    """The database."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema."""
+    from storage import migrate
+
+    migrate.upgrade(_service().database)
+    click.echo("The database is at the newest schema.")
+
+
+@senda.group("lessons")
+def lessons() -> None:
+    """The content: courses, modules, quizzes."""
+
+
+@lessons.command("validate", with_appcontext=False)
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def lessons_validate(path: Path | None) -> None:
+    """Check the content; print each problem as file:line: message; exit 1 on any."""
+    folder = path or Path(_catalog_from_environment())
+    catalog, problems = read_catalog(folder)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    modules = sum(len(course.modules) for course in catalog.courses)
+    click.echo(f"OK: {len(catalog.courses)} courses, {modules} modules.", err=True)
+
+
+def _catalog_from_environment() -> str:
+    import os
+
+    return os.environ.get("SENDA_CATALOG") or str(BUNDLED_CATALOG)
+
+
+def main() -> None:
+    """Entry point of the `senda` command."""
+    senda(prog_name="senda")

@@ -1,0 +1,114 @@
+"""Configuration from the environment (DESIGN.md, Configuration) and the instance folder."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+BUNDLED_CATALOG = Path(__file__).resolve().parent.parent / "lessons" / "catalog"
+
+
+def instance_path_from(environ: Mapping[str, str]) -> Path:
+    """The instance folder: `SENDA_INSTANCE`, else `instance/` in the working directory."""
+    return Path(environ.get("SENDA_INSTANCE") or "instance").resolve()
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the `postgres://` URLs hosting providers hand out, on the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _secret_from_instance(instance: Path, name: str, make: Callable[[], str]) -> str:
+    """Read a secret kept in the instance folder, creating it (readable by its owner only)."""
+    path = instance / name
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service reads from its environment, resolved once at start."""
+
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    data_key: str
+    public_url: str = "http://127.0.0.1:8000"
+    redis_url: str | None = None
+    catalog_path: Path = BUNDLED_CATALOG
+    telegram_bot_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_whatsapp_from: str | None = None
+    twilio_sms_from: str | None = None
+    twilio_api_base_url: str = "https://api.twilio.com"
+    retention_days: int = 365
+    operator_name: str = "the Senda programme team"
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def load(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        overrides: Mapping[str, object] | None = None,
+    ) -> Settings:
+        """Build settings from environment variables, then apply explicit overrides (tests)."""
+        env = os.environ if environ is None else environ
+        overrides = dict(overrides or {})
+        instance = Path(overrides.pop("instance_path", None) or instance_path_from(env))
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        values: dict[str, object] = {
+            "instance_path": instance,
+            "database_url": get("DATABASE_URL") or f"sqlite:///{instance / 'senda.db'}",
+            "redis_url": get("REDIS_URL"),
+            "public_url": (get("PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            "catalog_path": Path(get("SENDA_CATALOG") or BUNDLED_CATALOG),
+            "telegram_bot_token": get("TELEGRAM_BOT_TOKEN"),
+            "telegram_webhook_secret": get("TELEGRAM_WEBHOOK_SECRET"),
+            "telegram_api_base_url": get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org/bot",
+            "twilio_account_sid": get("TWILIO_ACCOUNT_SID"),
+            "twilio_auth_token": get("TWILIO_AUTH_TOKEN"),
+            "twilio_whatsapp_from": get("TWILIO_WHATSAPP_FROM"),
+            "twilio_sms_from": get("TWILIO_SMS_FROM"),
+            "twilio_api_base_url": (get("TWILIO_API_BASE_URL") or "https://api.twilio.com"),
+            "retention_days": int(get("SENDA_RETENTION_DAYS") or 365),
+            "operator_name": get("SENDA_OPERATOR_NAME") or "the Senda programme team",
+        }
+        known = {f.name for f in fields(cls)}
+        values.update({k: v for k, v in overrides.items() if k in known})
+        values["extra"] = {k: v for k, v in overrides.items() if k not in known}
+        values["database_url"] = normalize_database_url(str(values["database_url"]))
+        if "secret_key" not in values:
+            values["secret_key"] = get("SECRET_KEY") or _secret_from_instance(
+                instance, "secret_key", lambda: secrets.token_urlsafe(32)
+            )
+        if "data_key" not in values:
+            values["data_key"] = get("SENDA_DATA_KEY") or _secret_from_instance(
+                instance, "data_key", lambda: Fernet.generate_key().decode()
+            )
+        return cls(**values)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is SQLite (the zero-configuration default)."""
+        return self.database_url.startswith("sqlite")

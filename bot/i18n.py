@@ -1,0 +1,208 @@
+"""Languages, Babel gettext catalogs, and matching what people type against words and options."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_percent
+from babel.support import NullTranslations, Translations
+
+from bot.messages import Option
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DEFAULT_LANGUAGE = "es"
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language as Senda knows it: its name in itself and where its formats come from."""
+
+    code: str
+    name: str  # the language's name in the language itself
+    formats: str  # the Babel locale for numbers and dates (Spanish where Babel has none)
+    interface: bool  # whether the interface is translated into it
+
+
+LANGUAGES: dict[str, Language] = {
+    language.code: language
+    for language in (
+        Language("es", "Español", "es_MX", True),
+        Language("en", "English", "en", True),
+        Language("fr", "Français", "fr", True),
+        Language("ht", "Kreyòl ayisyen", "ht", True),
+        # Mayan and other languages of the route: named here so content can be written in
+        # them; Babel has no locale for Mam, Q'anjob'al or Garifuna, so formats are Spanish.
+        Language("mam", "Mam", "es_MX", False),
+        Language("quc", "K'iche'", "quc", False),
+        Language("kek", "Q'eqchi'", "kek", False),
+        Language("kjb", "Q'anjob'al", "es_MX", False),
+        Language("cab", "Garifuna", "es_MX", False),
+    )
+}
+INTERFACE_LANGUAGES: tuple[str, ...] = tuple(c for c, lang in LANGUAGES.items() if lang.interface)
+
+# The global words (DESIGN.md). Each catalog translates the English word into a comma-separated
+# list of the words people of that language type; every language's words work for everyone.
+GLOBAL_WORDS = ("menu", "help", "sos", "progress", "language", "stop", "start", "delete")
+
+
+def N_(message: str) -> str:  # the gettext convention: mark now, translate later
+    """Mark a string for extraction without translating it here."""
+    return message
+
+
+@cache
+def _catalog(language: str) -> NullTranslations:
+    if language not in INTERFACE_LANGUAGES:
+        language = DEFAULT_LANGUAGE
+    translations = Translations.load(str(LOCALE_DIR), [language], domain="messages")
+    return translations
+
+
+def interface_language(code: str | None) -> str:
+    """The interface language for a learner's language: itself if translated, else Spanish."""
+    return code if code in INTERFACE_LANGUAGES else DEFAULT_LANGUAGE
+
+
+class Translator:
+    """Interface strings, numbers and answer words of one language."""
+
+    def __init__(self, language: str | None) -> None:
+        self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+        self._translations = _catalog(interface_language(self.language))
+
+    def _(self, message: str, **values: object) -> str:
+        """Translate a message and fill in its `{placeholders}`."""
+        text = self._translations.gettext(message)
+        return text.format(**values) if values else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """Translate with the plural form of the language for `n` (which fills `{n}`)."""
+        return self._translations.ngettext(singular, plural, n).format(n=n, **values)
+
+    def pgettext(self, context: str, message: str) -> str:
+        """Translate a message that has a context (global and answer words)."""
+        return self._translations.pgettext(context, message)
+
+    def percent(self, value: float) -> str:
+        """A share (0.0 to 1.0) as a percent, written the way the language writes it."""
+        return format_percent(value, locale=_formats_locale(self.language))
+
+    def words(self, context: str, message: str) -> set[str]:
+        """The normalized words a catalog lists for a word (comma-separated)."""
+        return {normalize(w) for w in self.pgettext(context, message).split(",") if w.strip()}
+
+
+@cache
+def _formats_locale(language: str) -> Locale:
+    try:
+        return Locale.parse(LANGUAGES[language].formats)
+    except (KeyError, UnknownLocaleError, ValueError):
+        return Locale.parse("es_MX")
+
+
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]")
+_EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(text: str, limit: int = 2000) -> str:
+    """What a person wrote, without control characters, trimmed, and cut to a sane length."""
+    return _CONTROL.sub("", text or "").strip()[:limit]
+
+
+def normalize(text: str) -> str:
+    """Fold case, accents, surrounding punctuation and runs of spaces, for matching words."""
+    decomposed = unicodedata.normalize("NFKD", clean_text(text, 200).casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACES.sub(" ", _EDGE_PUNCTUATION.sub("", plain)).strip()
+
+
+@cache
+def _global_word_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for code in INTERFACE_LANGUAGES:
+        translator = Translator(code)
+        for word in GLOBAL_WORDS:
+            for variant in translator.words("global word", word) | {word}:
+                table.setdefault(variant, word)
+    return table
+
+
+def global_word(text: str) -> str | None:
+    """The global word a message is, in any supported language (`borrar` -> `delete`)."""
+    return _global_word_table().get(normalize(text))
+
+
+YES, NO = "yes", "no"
+_YES_EMOJI = {"👍", "✅", "👌", "✔", "✔️"}
+_NO_EMOJI = {"👎", "❌", "✖", "✖️"}
+
+
+def yes_or_no(text: str, translator: Translator) -> str | None:
+    """`yes` or `no` for a yes/no word of the language (or English, or a thumbs emoji)."""
+    stripped = clean_text(text, 20)
+    if stripped in _YES_EMOJI:
+        return YES
+    if stripped in _NO_EMOJI:
+        return NO
+    word = normalize(text)
+    english = Translator("en")
+    if word in translator.words("answer word", YES) | english.words("answer word", YES):
+        return YES
+    if word in translator.words("answer word", NO) | english.words("answer word", NO):
+        return NO
+    return None
+
+
+@dataclass(frozen=True)
+class Match:
+    """The result of reading a reply against the options offered."""
+
+    option: Option | None = None
+    out_of_range: bool = False  # a number, but not one of the options
+
+
+def match_option(text: str, options: Sequence[Option], translator: Translator) -> Match:
+    """Read a reply as one of the options: its number, letter, text, value, or yes/no word."""
+    word = normalize(text)
+    if not word or not options:
+        return Match()
+    if word.isdigit():
+        number = int(word)
+        if 1 <= number <= len(options):
+            return Match(options[number - 1])
+        return Match(out_of_range=True)
+    by_label = {normalize(option.label): option for option in options}
+    if word in by_label:
+        return Match(by_label[word])
+    for option in options:
+        if word == normalize(option.value):
+            return Match(option)
+    if len(word) == 1 and "a" <= word <= "j":
+        index = ord(word) - ord("a")
+        if index < len(options):
+            return Match(options[index])
+        return Match(out_of_range=True)
+    answer = yes_or_no(text, translator)
+    if answer is not None:
+        for option in options:
+            if option.value == answer:
+                return Match(option)
+    # The first or last word of a label ("quiz" for "Start the quiz"), when only one fits.
+    if len(word) > 2:
+        fits = [
+            option
+            for option in options
+            if normalize(option.label).startswith(word + " ")
+            or normalize(option.label).endswith(" " + word)
+        ]
+        if len(fits) == 1:
+            return Match(fits[0])
+    return Match()

@@ -1,0 +1,88 @@
+"""What every dialog is made of: a turn (one message in context) and steps declared as data.
+
+A dialog is a few named steps. Each step has a prompt, which renders the question and its options
+from the stored state alone, and a handler for the option the person picked. Matching the reply
+to an option, and re-prompting when nothing matches, is done once here for every step, so no step
+can leave a person at a dead end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.i18n import Match, Translator, match_option
+from bot.messages import Inbound, Option, Outbound
+from lessons.model import Catalog
+from storage.models import Learner
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """What the consent message tells people about who runs the service and what it keeps."""
+
+    operator_name: str = "the Senda programme team"
+    retention_days: int = 365
+
+
+@dataclass
+class Turn:
+    """One inbound message with everything a dialog may look at or change."""
+
+    inbound: Inbound
+    learner: Learner
+    session: Session
+    catalog: Catalog
+    service: ServiceInfo = field(default_factory=ServiceInfo)
+    erased: bool = False
+
+    @property
+    def t(self) -> Translator:
+        """Interface strings in the learner's language."""
+        return Translator(self.learner.language)
+
+    @property
+    def state(self) -> Mapping[str, Any]:
+        """The learner's conversation state: which dialog and step, and its data."""
+        return self.learner.state or {}
+
+    def go(self, dialog: str, step: str, **data: Any) -> None:
+        """Move the conversation to a dialog's step (stored with the learner)."""
+        self.learner.state = {"dialog": dialog, "step": step, **data}
+
+    def match(self, options: tuple[Option, ...]) -> Match:
+        """The option the person picked: a pressed button's value, or what they typed."""
+        if self.inbound.choice is not None:
+            for option in options:
+                if option.value == self.inbound.choice:
+                    return Match(option)
+        return match_option(self.inbound.text, options, self.t)
+
+
+Prompt = Callable[[Turn], Outbound]
+Handler = Callable[[Turn, Option], list[Outbound]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """A point in a dialog where Senda has asked something and waits for an answer."""
+
+    prompt: Prompt
+    on_choice: Handler
+
+
+@dataclass(frozen=True)
+class Dialog:
+    """A conversation declared as data: an entry and its named steps."""
+
+    name: str
+    entry: Callable[..., list[Outbound]]
+    steps: Mapping[str, Step]
+
+
+def say(text: str, *options: Option) -> Outbound:
+    """An outbound message."""
+    return Outbound(text=text, options=tuple(options))

@@ -1,0 +1,108 @@
+"""The courses for the learner's role and the modules of each, with the learner's progress.
+
+list (courses) --> modules (of one course) --> lesson
+"""
+
+from __future__ import annotations
+
+from bot.messages import Option, Outbound
+from dialogs import lesson, menu
+from dialogs.base import Dialog, Step, Turn, say
+from lessons.model import Course
+from storage import repo
+from storage.models import ModuleProgress
+
+
+def _courses(turn: Turn) -> tuple[Course, ...]:
+    return turn.catalog.courses_for(turn.learner.role)
+
+
+def _progress_by_module(
+    turn: Turn, course_id: str | None = None
+) -> dict[tuple[str, str], ModuleProgress]:
+    rows = repo.course_progress(turn.session, turn.learner.id, course_id)
+    return {(row.course_id, row.module_id): row for row in rows}
+
+
+def enter(turn: Turn) -> list[Outbound]:
+    """The course list; straight to the modules when the role has only one course."""
+    available = _courses(turn)
+    if len(available) == 1:
+        return open_course(turn, available[0].id)
+    turn.go("courses", "list")
+    return [list_prompt(turn)]
+
+
+def list_prompt(turn: Turn) -> Outbound:
+    """Each course with how many of its modules the learner passed."""
+    t = turn.t
+    language = turn.learner.language
+    done = _progress_by_module(turn)
+    options = []
+    for course in _courses(turn)[:9]:
+        passed = sum(1 for m in course.modules if (p := done.get((course.id, m.id))) and p.passed)
+        label = f"{course.text(course.title, language)} ({passed}/{len(course.modules)})"
+        options.append(Option(label, f"c:{course.id}"))
+    if not options:
+        return say(t._("There are no courses for you yet."), Option(t._("Menu"), "menu"))
+    return say(t._("Courses:"), *options, Option(t._("Menu"), "menu"))
+
+
+def on_course(turn: Turn, option: Option) -> list[Outbound]:
+    """Open the chosen course, or go back to the menu."""
+    if option.value == "menu":
+        return menu.enter(turn)
+    return open_course(turn, option.value.removeprefix("c:"))
+
+
+def open_course(turn: Turn, course_id: str) -> list[Outbound]:
+    """The modules of a course."""
+    turn.go("courses", "modules", course=course_id)
+    return [modules_prompt(turn)]
+
+
+def modules_prompt(turn: Turn) -> Outbound:
+    """Each module with a mark: passed (and the score), in progress (the card), or not started."""
+    t = turn.t
+    course = turn.catalog.course(turn.state.get("course", ""))
+    if course is None:
+        return list_prompt(turn)
+    language = turn.learner.language
+    done = _progress_by_module(turn, course.id)
+    options = []
+    for module in course.modules[:8]:
+        title = course.text(module.title, language)
+        row = done.get((course.id, module.id))
+        if row is not None and row.passed:
+            label = f"✓ {title} ({t.percent((row.best_score or 0) / 100)})"
+        elif row is not None:
+            label = f"▶ {title}"
+        else:
+            label = title
+        options.append(Option(label, f"m:{module.id}"))
+    description = course.text(course.description, language)
+    text = "\n\n".join(p for p in (course.text(course.title, language), description) if p)
+    back = [Option(t._("Other courses"), "courses")] if len(_courses(turn)) > 1 else []
+    return say(text, *options, *back, Option(t._("Menu"), "menu"))
+
+
+def on_module(turn: Turn, option: Option) -> list[Outbound]:
+    """Open the chosen module at the learner's place in it."""
+    if option.value == "menu":
+        return menu.enter(turn)
+    if option.value == "courses":
+        turn.go("courses", "list")
+        return [list_prompt(turn)]
+    if option.value.startswith("c:"):  # the course vanished from the content: its list was shown
+        return open_course(turn, option.value.removeprefix("c:"))
+    return lesson.open_module(turn, turn.state["course"], option.value.removeprefix("m:"))
+
+
+DIALOG = Dialog(
+    name="courses",
+    entry=enter,
+    steps={
+        "list": Step(prompt=list_prompt, on_choice=on_course),
+        "modules": Step(prompt=modules_prompt, on_choice=on_module),
+    },
+)

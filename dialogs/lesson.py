@@ -1,0 +1,131 @@
+"""A module's lesson, card by card, resuming at the exact card after any pause.
+
+card --next--> card ... last card --quiz--> quiz
+  |  <--back--
+  +--menu--> menu
+"""
+
+from __future__ import annotations
+
+from bot.messages import Option, Outbound
+from dialogs import menu, quiz
+from dialogs.base import Dialog, Step, Turn, say
+from lessons.model import Course, Module
+from storage import repo
+from storage.models import ModuleProgress
+
+START_SEPARATOR = "__"
+
+
+def start_parameter(course_id: str, module_id: str) -> str:
+    """The deep-link payload that opens a module."""
+    return f"{course_id}{START_SEPARATOR}{module_id}"
+
+
+def open_start_parameter(turn: Turn, parameter: str) -> list[Outbound] | None:
+    """Open the module a shared link names; None when it names none."""
+    course_id, _, module_id = parameter.partition(START_SEPARATOR)
+    course = turn.catalog.course(course_id)
+    if course is None or course.module(module_id) is None:
+        return None
+    return open_module(turn, course_id, module_id)
+
+
+def _content(turn: Turn) -> tuple[Course, Module] | None:
+    course = turn.catalog.course(turn.state.get("course", ""))
+    module = course.module(turn.state.get("module", "")) if course else None
+    return (course, module) if course and module else None
+
+
+def _progress(turn: Turn, course_id: str, module_id: str) -> ModuleProgress:
+    return repo.module_progress(turn.session, turn.learner.id, course_id, module_id)
+
+
+def latest_unfinished(turn: Turn) -> ModuleProgress | None:
+    """The module the learner touched last and has not passed yet (if it still exists)."""
+    for row in repo.course_progress(turn.session, turn.learner.id):
+        course = turn.catalog.course(row.course_id)
+        if not row.passed and course is not None and course.module(row.module_id) is not None:
+            return row
+    return None
+
+
+def resume_latest(turn: Turn) -> list[Outbound]:
+    """Continue where the learner left off: the card they were on, or the quiz."""
+    row = latest_unfinished(turn)
+    if row is None:
+        return menu.enter(turn)
+    course = turn.catalog.course(row.course_id)
+    module = course.module(row.module_id) if course else None
+    if row.cards_done and module is not None and module.questions:
+        return quiz.start(turn, row.course_id, row.module_id)
+    return open_module(turn, row.course_id, row.module_id)
+
+
+def open_module(turn: Turn, course_id: str, module_id: str) -> list[Outbound]:
+    """Open a module at the learner's card (the first card when they finished reading it)."""
+    course = turn.catalog.course(course_id)
+    module = course.module(module_id) if course else None
+    if course is None or module is None:
+        return menu.enter(turn, note=turn.t._("That module is no longer available."))
+    row = _progress(turn, course_id, module_id)
+    if row.card_index >= len(module.cards):
+        row.card_index = 0
+    turn.go("lesson", "card", course=course_id, module=module_id)
+    return [card_prompt(turn)]
+
+
+def card_prompt(turn: Turn) -> Outbound:
+    """The learner's current card, with its place in the module and the way on."""
+    t = turn.t
+    content = _content(turn)
+    if content is None:
+        return say(t._("That module is no longer available."), Option(t._("Menu"), "menu"))
+    course, module = content
+    row = _progress(turn, course.id, module.id)
+    index = min(row.card_index, len(module.cards) - 1)
+    language = turn.learner.language
+    header = f"{course.text(module.title, language)} ({index + 1}/{len(module.cards)})"
+    text = f"{header}\n\n{course.text(module.cards[index].text, language)}"
+    last = index == len(module.cards) - 1
+    options: list[Option] = []
+    if not last:
+        options.append(Option(t._("Next"), "next"))
+    if module.questions and (last or row.cards_done):
+        count = len(module.questions)
+        options.append(
+            Option(t.ngettext("Quiz ({n} question)", "Quiz ({n} questions)", count), "quiz")
+        )
+    elif last:
+        options.append(Option(t._("Finish"), "finish"))
+    if index > 0:
+        options.append(Option(t._("Back"), "back"))
+    options.append(Option(t._("Menu"), "menu"))
+    return say(text, *options)
+
+
+def on_card(turn: Turn, option: Option) -> list[Outbound]:
+    """Move through the cards, or on to the quiz."""
+    content = _content(turn)
+    if content is None or option.value == "menu":
+        return menu.enter(turn)
+    course, module = content
+    row = _progress(turn, course.id, module.id)
+    if option.value == "next":
+        row.card_index = min(row.card_index + 1, len(module.cards) - 1)
+    elif option.value == "back":
+        row.card_index = max(row.card_index - 1, 0)
+    elif option.value in ("quiz", "finish"):
+        row.cards_done = True
+        if option.value == "quiz":
+            return quiz.start(turn, course.id, module.id)
+        repo.mark_module_passed(turn.session, row, None, [m.id for m in course.modules])
+        return menu.enter(turn, note=turn.t._("You finished this module."))
+    return [card_prompt(turn)]
+
+
+DIALOG = Dialog(
+    name="lesson",
+    entry=open_module,
+    steps={"card": Step(prompt=card_prompt, on_choice=on_card)},
+)

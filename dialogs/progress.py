@@ -1,0 +1,58 @@
+"""The learner's progress: each course begun, each module's state and score."""
+
+from __future__ import annotations
+
+from bot.messages import Outbound
+from dialogs.base import Turn, say
+from storage import repo
+
+
+def summary(turn: Turn) -> Outbound:
+    """Every course the learner started, module by module."""
+    t = turn.t
+    rows = repo.course_progress(turn.session, turn.learner.id) if turn.learner.id else []
+    by_module = {(row.course_id, row.module_id): row for row in rows}
+    started = list(dict.fromkeys(row.course_id for row in rows))
+    language = turn.learner.language
+    blocks = []
+    for course_id in started:
+        course = turn.catalog.course(course_id)
+        if course is None:
+            continue
+        passed = sum(
+            1 for m in course.modules if (r := by_module.get((course.id, m.id))) and r.passed
+        )
+        lines = [
+            t.ngettext(
+                "{title}: {passed} of {n} module passed",
+                "{title}: {passed} of {n} modules passed",
+                len(course.modules),
+                title=course.text(course.title, language),
+                passed=passed,
+            )
+        ]
+        for module in course.modules:
+            row = by_module.get((course.id, module.id))
+            title = course.text(module.title, language)
+            if row is None:
+                lines.append("· " + t._("{title}: not started", title=title))
+            elif row.passed and row.best_score is not None:
+                score = t.percent(row.best_score / 100)
+                lines.append("✓ " + t._("{title}: passed ({score})", title=title, score=score))
+            elif row.passed:
+                lines.append("✓ " + t._("{title}: finished", title=title))
+            else:
+                card = min(row.card_index + 1, len(module.cards))
+                lines.append(
+                    "▶ "
+                    + t._(
+                        "{title}: card {card} of {total}",
+                        title=title,
+                        card=card,
+                        total=len(module.cards),
+                    )
+                )
+        blocks.append("\n".join(lines))
+    if not blocks:
+        return say(t._("You have not started a course yet."))
+    return say("\n\n".join([t._("Your progress:"), *blocks]))

@@ -1,0 +1,220 @@
+"""A module's quiz: immediate feedback, a score, pass or fail, and a retry of the missed questions.
+
+question --(answer)--> question ... --> result --retry--> question (only the missed ones)
+                                          +--next--> the next module's lesson
+                                          +--menu--> menu
+"""
+
+from __future__ import annotations
+
+from bot.messages import Option, Outbound
+from dialogs import lesson, menu
+from dialogs.base import Dialog, Step, Turn, say
+from lessons.model import Course, Module, Question
+from storage import repo
+from storage.models import QuizAttempt, utcnow
+
+
+def start(
+    turn: Turn,
+    course_id: str,
+    module_id: str,
+    queue: list[str] | None = None,
+    attempt_id: int | None = None,
+) -> list[Outbound]:
+    """Ask the first question of a new attempt (or of a retry round of one)."""
+    course = turn.catalog.course(course_id)
+    module = course.module(module_id) if course else None
+    if course is None or module is None or not module.questions:
+        return menu.enter(turn, note=turn.t._("That module is no longer available."))
+    if attempt_id is None:
+        attempt_id = repo.start_attempt(turn.session, turn.learner.id, course_id, module_id).id
+    questions = queue or [q.id for q in module.questions]
+    turn.go(
+        "quiz",
+        "question",
+        course=course_id,
+        module=module_id,
+        attempt=attempt_id,
+        queue=questions,
+        at=0,
+    )
+    return [question_prompt(turn)]
+
+
+def _content(turn: Turn) -> tuple[Course, Module] | None:
+    course = turn.catalog.course(turn.state.get("course", ""))
+    module = course.module(turn.state.get("module", "")) if course else None
+    return (course, module) if course and module else None
+
+
+def _current_question(turn: Turn) -> tuple[Course, Module, Question] | None:
+    content = _content(turn)
+    if content is None:
+        return None
+    course, module = content
+    queue, at = turn.state.get("queue", []), turn.state.get("at", 0)
+    # Skip questions removed from the content since the attempt began.
+    while at < len(queue) and module.question(queue[at]) is None:
+        at += 1
+    if at >= len(queue):
+        return None
+    return course, module, module.question(queue[at])
+
+
+def question_prompt(turn: Turn) -> Outbound:
+    """The current question and its options."""
+    t = turn.t
+    current = _current_question(turn)
+    if current is None:
+        return result_prompt(turn)
+    course, _, question = current
+    language = turn.learner.language
+    queue, at = turn.state["queue"], turn.state["at"]
+    header = t._("Question {number} of {total}", number=at + 1, total=len(queue))
+    options = [
+        Option(course.text(choice.text, language), choice.key) for choice in question.options
+    ]
+    return say(f"{header}\n\n{course.text(question.prompt, language)}", *options)
+
+
+def on_answer(turn: Turn, option: Option) -> list[Outbound]:
+    """Record the answer, explain the right one, and go on."""
+    current = _current_question(turn)
+    if current is None:
+        return finish(turn)
+    course, _, question = current
+    choice = question.option(option.value)
+    if choice is None:  # an answer to a result screen shown in place of a vanished question
+        return on_result(turn, option)
+    attempt = turn.session.get(QuizAttempt, turn.state["attempt"])
+    if attempt is None or attempt.learner_id != turn.learner.id:
+        return menu.enter(turn)
+    repo.record_answer(turn.session, attempt, question.id, choice.key, choice.credit > 0)
+    feedback = _feedback(turn, course, question, choice.key)
+    turn.go("quiz", "question", **{**turn.state, "at": turn.state["at"] + 1})
+    following = question_prompt(turn) if _current_question(turn) else None
+    return [feedback, following] if following else [feedback, *finish(turn)]
+
+
+def _feedback(turn: Turn, course: Course, question: Question, key: str) -> Outbound:
+    t = turn.t
+    language = turn.learner.language
+    choice = question.option(key)
+    right = [c for c in question.options if c.correct]
+    if choice is not None and choice.credit >= 1:
+        verdict = t._("✅ Right.")
+    elif choice is not None and choice.credit > 0:
+        verdict = t._("Partly right.")
+    else:
+        answers = " / ".join(course.text(c.text, language) for c in right)
+        verdict = t._("❌ Not quite. The right answer: {answer}", answer=answers)
+    parts = [verdict]
+    if choice is not None and choice.feedback:
+        parts.append(course.text(choice.feedback, language))
+    if question.feedback:
+        parts.append(course.text(question.feedback, language))
+    return say("\n".join(parts))
+
+
+def _score(turn: Turn, module: Module, attempt_id: int) -> tuple[int, list[str]]:
+    """The attempt's score in percent, and the questions still missed."""
+    choices = repo.latest_choices(turn.session, attempt_id)
+    earned, missed = 0.0, []
+    for question in module.questions:
+        choice = question.option(choices.get(question.id, ""))
+        credit = max(choice.credit, 0.0) if choice else 0.0
+        earned += min(credit, 1.0)
+        if credit < 1:
+            missed.append(question.id)
+    return round(100 * earned / len(module.questions)), missed
+
+
+def finish(turn: Turn) -> list[Outbound]:
+    """Score the attempt, record a pass, and show the result."""
+    content = _content(turn)
+    attempt = turn.session.get(QuizAttempt, turn.state.get("attempt", 0))
+    if content is None or attempt is None:
+        return menu.enter(turn)
+    course, module = content
+    score, _ = _score(turn, module, attempt.id)
+    attempt.score, attempt.passed, attempt.finished_at = score, score >= course.pass_mark, utcnow()
+    if attempt.passed:
+        row = repo.module_progress(turn.session, turn.learner.id, course.id, module.id)
+        repo.mark_module_passed(turn.session, row, score, [m.id for m in course.modules])
+    turn.go("quiz", "result", course=course.id, module=module.id, attempt=attempt.id)
+    return [result_prompt(turn)]
+
+
+def _next_module(course: Course, module: Module) -> Module | None:
+    ids = [m.id for m in course.modules]
+    position = ids.index(module.id)
+    return course.modules[position + 1] if position + 1 < len(ids) else None
+
+
+def result_prompt(turn: Turn) -> Outbound:
+    """The score, pass or fail, and what can come next."""
+    t = turn.t
+    content = _content(turn)
+    attempt = turn.session.get(QuizAttempt, turn.state.get("attempt", 0))
+    if content is None or attempt is None:
+        return say(t._("That module is no longer available."), Option(t._("Menu"), "menu"))
+    course, module = content
+    score, missed = _score(turn, module, attempt.id)
+    total = len(module.questions)
+    right = total - len(missed)
+    lines = [
+        t.ngettext(
+            "You got {right} of {n} question right ({score}).",
+            "You got {right} of {n} questions right ({score}).",
+            total,
+            right=right,
+            score=t.percent(score / 100),
+        )
+    ]
+    if score >= course.pass_mark:
+        lines.append(t._("You passed this module. Well done!"))
+    else:
+        lines.append(t._("To pass you need {mark}.", mark=t.percent(course.pass_mark / 100)))
+    options = []
+    if missed:
+        options.append(
+            Option(
+                t.ngettext(
+                    "Retry the {n} missed question", "Retry the {n} missed questions", len(missed)
+                ),
+                "retry",
+            )
+        )
+    following = _next_module(course, module)
+    if following is not None and score >= course.pass_mark:
+        title = course.text(following.title, turn.learner.language)
+        options.append(Option(t._("Next: {title}", title=title), "next"))
+    options.append(Option(t._("Read the lesson again"), "lesson"))
+    options.append(Option(t._("Menu"), "menu"))
+    return say("\n".join(lines), *options)
+
+
+def on_result(turn: Turn, option: Option) -> list[Outbound]:
+    """Retry the missed questions, go to the next module, re-read, or leave."""
+    content = _content(turn)
+    if content is None or option.value == "menu":
+        return menu.enter(turn)
+    course, module = content
+    attempt_id = turn.state.get("attempt")
+    if option.value == "retry":
+        _, missed = _score(turn, module, attempt_id)
+        return start(turn, course.id, module.id, queue=missed, attempt_id=attempt_id)
+    if option.value == "next" and (following := _next_module(course, module)) is not None:
+        return lesson.open_module(turn, course.id, following.id)
+    return lesson.open_module(turn, course.id, module.id)
+
+
+DIALOG = Dialog(
+    name="quiz",
+    entry=start,
+    steps={
+        "question": Step(prompt=question_prompt, on_choice=on_answer),
+        "result": Step(prompt=result_prompt, on_choice=on_result),
+    },
+)

@@ -1,0 +1,132 @@
+"""Where each message goes: a global word from any step, else the answer to the current step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.i18n import global_word
+from bot.messages import Outbound
+from dialogs import (
+    courses,
+    erase,
+    helpdesk,
+    lesson,
+    menu,
+    onboarding,
+    progress,
+    quiz,
+    safety,
+    settings,
+)
+from dialogs.base import Dialog, Step, Turn, say
+
+DIALOGS: dict[str, Dialog] = {
+    dialog.name: dialog
+    for dialog in (
+        onboarding.DIALOG,
+        menu.DIALOG,
+        courses.DIALOG,
+        lesson.DIALOG,
+        quiz.DIALOG,
+        settings.DIALOG,
+    )
+}
+
+
+def current_step(turn: Turn) -> Step | None:
+    """The step the learner is at, if the stored state still names one."""
+    dialog = DIALOGS.get(turn.state.get("dialog", ""))
+    return dialog.steps.get(turn.state.get("step", "")) if dialog else None
+
+
+def current_prompt(turn: Turn) -> list[Outbound]:
+    """The question the learner was last asked, to ask it again."""
+    step = current_step(turn)
+    if step is None:
+        return menu.enter(turn) if turn.learner.consented_at else onboarding.enter(turn)
+    return [step.prompt(turn)]
+
+
+def _then_prompt(show: Callable[[Turn], Outbound]) -> Callable[[Turn], list[Outbound]]:
+    """A side answer (SOS, help, progress) that keeps the learner's place and asks again."""
+    return lambda turn: [show(turn), *current_prompt(turn)]
+
+
+def _stop(turn: Turn) -> list[Outbound]:
+    turn.learner.pushes_stopped = True
+    note = turn.t._(
+        "You will get no more reminders or alerts. Senda only answers when you write. "
+        "To receive them again, write START."
+    )
+    return [say(note), *current_prompt(turn)]
+
+
+def _start(turn: Turn) -> list[Outbound]:
+    turn.learner.pushes_stopped = False
+    return [say(turn.t._("Reminders and alerts are on again.")), *current_prompt(turn)]
+
+
+def _menu(turn: Turn) -> list[Outbound]:
+    return menu.enter(turn) if turn.learner.consented_at else current_prompt(turn)
+
+
+def _language(turn: Turn) -> list[Outbound]:
+    return settings.enter(turn) if turn.learner.consented_at else onboarding.enter(turn)
+
+
+GLOBAL_ACTIONS: dict[str, Callable[[Turn], list[Outbound]]] = {
+    "menu": _menu,
+    "help": _then_prompt(helpdesk.help_text),
+    "sos": _then_prompt(safety.sos),
+    "progress": _then_prompt(progress.summary),
+    "language": _language,
+    "stop": _stop,
+    "start": _start,
+    "delete": erase.erase,
+}
+
+
+def reprompt(turn: Turn, out_of_range: bool) -> list[Outbound]:
+    """A short nudge and the same question again: never a dead end."""
+    t = turn.t
+    prompts = current_prompt(turn)
+    count = len(prompts[-1].options) if prompts else 0
+    if not turn.inbound.text.strip():
+        note = t._("I did not get any text.")
+    elif out_of_range:
+        note = t.ngettext(
+            "Please answer with the number {n}.",
+            "Please answer with a number from 1 to {n}.",
+            count,
+        )
+    else:
+        note = t._("Sorry, I did not understand.")
+    if count:
+        note += " " + t._("Write the number of an option, or MENU.")
+    return [say(note), *prompts]
+
+
+def respond(turn: Turn) -> list[Outbound]:
+    """The answer to one message."""
+    if not turn.state:
+        return onboarding.enter(turn)
+    word = global_word(turn.inbound.text) if turn.inbound.choice is None else None
+    if word is not None:
+        return GLOBAL_ACTIONS[word](turn)
+    step = current_step(turn)
+    if step is None:
+        return current_prompt(turn)
+    options = step.prompt(turn).options
+    if (
+        turn.inbound.choice is not None
+        and turn.inbound.choice in GLOBAL_ACTIONS
+        and not any(o.value == turn.inbound.choice for o in options)
+    ):
+        return GLOBAL_ACTIONS[turn.inbound.choice](turn)
+    match = turn.match(options)
+    if match.option is None:
+        return reprompt(turn, match.out_of_range)
+    return step.on_choice(turn, match.option)
+
+
+__all__ = ["DIALOGS", "GLOBAL_ACTIONS", "courses", "lesson", "quiz", "respond"]

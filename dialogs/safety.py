@@ -1,0 +1,16 @@
+"""Safety information, always one word away (`sos`): it never moves the conversation."""
+
+from __future__ import annotations
+
+from bot.messages import Outbound
+from dialogs.base import Turn, say
+from lessons.model import localized
+
+
+def sos(turn: Turn) -> Outbound:
+    """Emergency numbers and where to get help, in the learner's language or Spanish."""
+    catalog = turn.catalog
+    language = turn.learner.language
+    blocks = [localized(entry.text, language, catalog.safety_language) for entry in catalog.safety]
+    heading = turn.t._("SOS: if you are in danger, call 911.")
+    return say("\n\n".join([heading, *blocks]))

@@ -1,0 +1,418 @@
+"""Loads the content folder into the model, reporting every problem as `file:line: message`."""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lessons.model import (
+    ROLES,
+    Card,
+    Catalog,
+    Choice,
+    Course,
+    Module,
+    Question,
+    SafetyEntry,
+    Texts,
+)
+from lessons.source import LineMap, SourceError, read_yaml
+
+MAX_CARD_CHARACTERS = 1000
+MAX_OPTIONS = 10
+MIN_OPTIONS = 2
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+SAFETY_FILE = "safety.yaml"
+COURSE_FILE = "course.yaml"
+
+COURSE_KEYS = {
+    "id",
+    "default_language",
+    "languages",
+    "audience",
+    "pass_mark",
+    "title",
+    "description",
+    "modules",
+}
+MODULE_KEYS = {"id", "title", "cards", "questions"}
+CARD_KEYS = {"id", "text", "source"}
+QUESTION_KEYS = {"id", "type", "prompt", "options", "feedback", "source"}
+OPTION_KEYS = {"text", "correct", "weight", "feedback"}
+SAFETY_KEYS = {"default_language", "entries"}
+ENTRY_KEYS = {"id", "text", "source"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the content, at a file and line."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class CatalogError(Exception):
+    """The content folder has problems; the service will not start on broken content."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class _Reader:
+    """Walks the parsed YAML of one file, building model objects and noting problems."""
+
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    def mapping(self, value: Any, line: int, what: str) -> LineMap | None:
+        if isinstance(value, LineMap):
+            return value
+        self.problem(line, f"{what} must be a mapping of fields")
+        return None
+
+    def known_keys(self, data: LineMap, allowed: set[str], what: str) -> None:
+        for key in data:
+            if key not in allowed:
+                expected = ", ".join(sorted(allowed))
+                self.problem(data.line_of(key), f"unknown field '{key}' in {what} ({expected})")
+
+    def identifier(self, data: LineMap, what: str) -> str:
+        value = data.get("id")
+        if value is None:
+            self.problem(data.line, f"{what} has no id")
+            return ""
+        value = str(value)
+        if not ID_PATTERN.match(value):
+            self.problem(
+                data.line_of("id"),
+                f"{what} id '{value}' must be letters, digits, '-' or '_' (at most 64)",
+            )
+        return value
+
+    def texts(
+        self,
+        data: LineMap,
+        key: str,
+        what: str,
+        languages: tuple[str, ...],
+        default: str,
+        required: bool = True,
+    ) -> Texts:
+        line = data.line_of(key)
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problem(line, f"{what} has no {key}")
+            return {}
+        if isinstance(value, str):
+            # A bare string is the default language's text.
+            value = {default: value}
+        if not isinstance(value, dict):
+            self.problem(line, f"{what} {key} must be a text per language (es: ..., en: ...)")
+            return {}
+        result: dict[str, str] = {}
+        for language, text in value.items():
+            text_line = value.line_of(language) if isinstance(value, LineMap) else line
+            if language not in languages:
+                self.problem(text_line, f"{what} {key} is in '{language}', not a course language")
+                continue
+            if not isinstance(text, str | int | float) or isinstance(text, bool):
+                self.problem(text_line, f"{what} {key} in '{language}' must be text")
+                continue
+            text = str(text).strip()
+            if text:
+                result[language] = text
+        if required and default not in result:
+            self.problem(line, f"{what} {key} is missing in the default language '{default}'")
+        return result
+
+    def source(self, data: LineMap, what: str) -> str:
+        value = data.get("source")
+        if not isinstance(value, str) or not value.strip():
+            self.problem(data.line, f"{what} has no source")
+            return ""
+        return value.strip()
+
+
+def _unique(reader: _Reader, items: list[tuple[str, int]], what: str) -> None:
+    seen: dict[str, int] = {}
+    for item_id, line in items:
+        if item_id and item_id in seen:
+            reader.problem(line, f"duplicate {what} id '{item_id}' (first at line {seen[item_id]})")
+        seen.setdefault(item_id, line)
+
+
+def _read_file(path: Path, problems: list[Problem]) -> LineMap | None:
+    try:
+        data = read_yaml(path)
+    except SourceError as error:
+        problems.append(Problem(path, error.line, error.message))
+        return None
+    if not isinstance(data, LineMap):
+        problems.append(Problem(path, 1, "the file must be a mapping of fields"))
+        return None
+    return data
+
+
+def _read_question(
+    reader: _Reader, data: LineMap, languages: tuple[str, ...], default: str, module_id: str
+) -> Question:
+    question_id = reader.identifier(data, "question")
+    what = f"question '{question_id}'"
+    reader.known_keys(data, QUESTION_KEYS, what)
+    kind = str(data.get("type", "choice"))
+    if kind != "choice":
+        reader.problem(data.line_of("type"), f"{what} has unknown type '{kind}' (choice)")
+    prompt = reader.texts(data, "prompt", what, languages, default)
+    feedback = reader.texts(data, "feedback", what, languages, default, required=False)
+    options_data = data.get("options")
+    choices: list[Choice] = []
+    if not isinstance(options_data, list):
+        reader.problem(data.line_of("options"), f"{what} has no list of options")
+        options_data = []
+    elif len(options_data) > MAX_OPTIONS:
+        reader.problem(
+            data.line_of("options"),
+            f"{what} has {len(options_data)} options; at most {MAX_OPTIONS} fit a chat message",
+        )
+    elif len(options_data) < MIN_OPTIONS:
+        reader.problem(data.line_of("options"), f"{what} needs at least {MIN_OPTIONS} options")
+    for index, option in enumerate(options_data[:MAX_OPTIONS]):
+        key = string.ascii_lowercase[index]
+        option_map = reader.mapping(option, data.line_of("options"), f"{what} option {key}")
+        if option_map is None:
+            continue
+        reader.known_keys(option_map, OPTION_KEYS, f"{what} option {key}")
+        weight = option_map.get("weight")
+        if weight is not None and (
+            isinstance(weight, bool)
+            or not isinstance(weight, int | float)
+            or not -100 <= weight <= 100
+        ):
+            reader.problem(
+                option_map.line_of("weight"), f"{what} option {key} weight must be -100 to 100"
+            )
+            weight = None
+        choices.append(
+            Choice(
+                key=key,
+                text=reader.texts(option_map, "text", f"{what} option {key}", languages, default),
+                correct=option_map.get("correct") is True or (weight is not None and weight > 0),
+                weight=float(weight) if weight is not None else None,
+                feedback=reader.texts(
+                    option_map,
+                    "feedback",
+                    f"{what} option {key}",
+                    languages,
+                    default,
+                    required=False,
+                ),
+            )
+        )
+    if options_data and not any(choice.correct for choice in choices):
+        reader.problem(data.line_of("options"), f"{what} has no right answer (correct: true)")
+    return Question(
+        id=question_id,
+        prompt=prompt,
+        options=tuple(choices),
+        feedback=feedback,
+        source=reader.source(data, what),
+        type=kind,
+    )
+
+
+def _read_module(
+    path: Path, problems: list[Problem], languages: tuple[str, ...], default: str
+) -> Module | None:
+    data = _read_file(path, problems)
+    if data is None:
+        return None
+    reader = _Reader(path, problems)
+    module_id = reader.identifier(data, "module")
+    if module_id and module_id != path.stem:
+        reader.problem(data.line_of("id"), f"module id '{module_id}' must match the file name")
+    reader.known_keys(data, MODULE_KEYS, "module")
+    title = reader.texts(data, "title", "module", languages, default)
+
+    cards: list[Card] = []
+    cards_data = data.get("cards")
+    if not isinstance(cards_data, list) or not cards_data:
+        reader.problem(data.line_of("cards"), "module has no cards")
+        cards_data = []
+    for item in cards_data:
+        card_map = reader.mapping(item, data.line_of("cards"), "card")
+        if card_map is None:
+            continue
+        card_id = reader.identifier(card_map, "card")
+        what = f"card '{card_id}'"
+        reader.known_keys(card_map, CARD_KEYS, what)
+        text = reader.texts(card_map, "text", what, languages, default)
+        for language, value in text.items():
+            if len(value) > MAX_CARD_CHARACTERS:
+                reader.problem(
+                    card_map.line_of("text"),
+                    f"{what} text in '{language}' has {len(value)} characters; "
+                    f"at most {MAX_CARD_CHARACTERS}",
+                )
+        cards.append(Card(id=card_id, text=text, source=reader.source(card_map, what)))
+    _unique(reader, [(c.id, m.line) for c, m in zip(cards, cards_data, strict=False)], "card")
+
+    questions: list[Question] = []
+    questions_data = data.get("questions") or []
+    if not isinstance(questions_data, list):
+        reader.problem(data.line_of("questions"), "questions must be a list")
+        questions_data = []
+    question_lines: list[tuple[str, int]] = []
+    for item in questions_data:
+        question_map = reader.mapping(item, data.line_of("questions"), "question")
+        if question_map is None:
+            continue
+        question = _read_question(reader, question_map, languages, default, module_id)
+        questions.append(question)
+        question_lines.append((question.id, question_map.line))
+    _unique(reader, question_lines, "question")
+    return Module(id=module_id, title=title, cards=tuple(cards), questions=tuple(questions))
+
+
+def _string_list(reader: _Reader, data: LineMap, key: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        reader.problem(data.line_of(key), f"{key} must be a list, like [a, b]")
+        return ()
+    return tuple(value)
+
+
+def _read_course(folder: Path, problems: list[Problem]) -> Course | None:
+    path = folder / COURSE_FILE
+    if not path.is_file():
+        problems.append(Problem(folder, 0, f"a course folder needs a {COURSE_FILE}"))
+        return None
+    data = _read_file(path, problems)
+    if data is None:
+        return None
+    reader = _Reader(path, problems)
+    course_id = reader.identifier(data, "course")
+    if course_id and course_id != folder.name:
+        reader.problem(data.line_of("id"), f"course id '{course_id}' must match its folder name")
+    reader.known_keys(data, COURSE_KEYS, "course")
+    languages = _string_list(reader, data, "languages")
+    for language in languages:
+        if not LANGUAGE_PATTERN.match(language):
+            reader.problem(data.line_of("languages"), f"'{language}' is not a language code")
+    default = str(data.get("default_language", ""))
+    if default not in languages:
+        reader.problem(
+            data.line_of("default_language"),
+            f"default_language '{default}' must be one of the course languages",
+        )
+    audience = _string_list(reader, data, "audience")
+    for role in audience:
+        if role not in ROLES:
+            reader.problem(
+                data.line_of("audience"), f"unknown audience '{role}' ({', '.join(ROLES)})"
+            )
+    pass_mark = data.get("pass_mark", 70)
+    if isinstance(pass_mark, bool) or not isinstance(pass_mark, int) or not 0 <= pass_mark <= 100:
+        reader.problem(data.line_of("pass_mark"), "pass_mark must be a whole percent, 0 to 100")
+        pass_mark = 70
+    title = reader.texts(data, "title", "course", languages, default)
+    description = reader.texts(data, "description", "course", languages, default, required=False)
+
+    modules: list[Module] = []
+    module_ids = _string_list(reader, data, "modules")
+    _unique(reader, [(m, data.line_of("modules")) for m in module_ids], "module")
+    for module_id in dict.fromkeys(module_ids):
+        module_path = folder / f"{module_id}.yaml"
+        if not module_path.is_file():
+            reader.problem(
+                data.line_of("modules"),
+                f"unknown module '{module_id}': there is no {module_path.name} in {folder.name}/",
+            )
+            continue
+        module = _read_module(module_path, problems, languages, default)
+        if module is not None:
+            modules.append(module)
+    for extra in sorted(folder.glob("*.yaml")):
+        if extra.name != COURSE_FILE and extra.stem not in module_ids:
+            problems.append(Problem(extra, 1, f"module file not listed in {COURSE_FILE}"))
+    return Course(
+        id=course_id,
+        default_language=default,
+        languages=languages,
+        audience=audience,
+        pass_mark=pass_mark,
+        title=title,
+        description=description,
+        modules=tuple(modules),
+    )
+
+
+def _read_safety(path: Path, problems: list[Problem]) -> tuple[tuple[SafetyEntry, ...], str]:
+    data = _read_file(path, problems)
+    if data is None:
+        return (), "es"
+    reader = _Reader(path, problems)
+    reader.known_keys(data, SAFETY_KEYS, "safety information")
+    default = str(data.get("default_language", "es"))
+    entries: list[SafetyEntry] = []
+    items = data.get("entries")
+    if not isinstance(items, list) or not items:
+        reader.problem(data.line_of("entries"), "safety information has no entries")
+        items = []
+    for item in items:
+        entry = reader.mapping(item, data.line_of("entries"), "entry")
+        if entry is None:
+            continue
+        entry_id = reader.identifier(entry, "entry")
+        reader.known_keys(entry, ENTRY_KEYS, f"entry '{entry_id}'")
+        texts = entry.get("text")
+        languages = tuple(texts) if isinstance(texts, dict) else (default,)
+        entries.append(
+            SafetyEntry(
+                id=entry_id,
+                text=reader.texts(entry, "text", f"entry '{entry_id}'", languages, default),
+                source=reader.source(entry, f"entry '{entry_id}'"),
+            )
+        )
+    _unique(reader, [(e.id, 0) for e in entries], "entry")
+    return tuple(entries), default
+
+
+def read_catalog(folder: Path) -> tuple[Catalog, list[Problem]]:
+    """Read a content folder: the catalog (possibly partial) and every problem found."""
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return Catalog(), [Problem(folder, 0, "no such content folder")]
+    courses = []
+    for course_folder in sorted(p for p in folder.iterdir() if p.is_dir()):
+        if course_folder.name.startswith((".", "_")):
+            continue
+        course = _read_course(course_folder, problems)
+        if course is not None:
+            courses.append(course)
+    safety: tuple[SafetyEntry, ...] = ()
+    safety_language = "es"
+    if (folder / SAFETY_FILE).is_file():
+        safety, safety_language = _read_safety(folder / SAFETY_FILE, problems)
+    return Catalog(tuple(courses), safety, safety_language), problems
+
+
+def load_catalog(folder: Path) -> Catalog:
+    """Load a content folder for the service; raise CatalogError when anything is wrong."""
+    catalog, problems = read_catalog(folder)
+    if problems:
+        raise CatalogError(problems)
+    return catalog

@@ -1,0 +1,32 @@
+"""Addresses (phone numbers, chat ids) encrypted with Fernet and found by a keyed hash."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from cryptography.fernet import Fernet
+
+
+class AddressCipher:
+    """Encrypts addresses and computes the keyed hash that finds a learner by address."""
+
+    def __init__(self, data_key: str) -> None:
+        self._fernet = Fernet(data_key.encode())
+        # A separate key for the lookup hash, derived so that one secret configures both.
+        self._hash_key = hmac.new(
+            data_key.encode(), b"senda address lookup v1", hashlib.sha256
+        ).digest()
+
+    def lookup_hash(self, channel: str, address: str) -> str:
+        """HMAC-SHA256 of the channel and address, hex: the only way to find a learner."""
+        message = f"{channel}\x00{address}".encode()
+        return hmac.new(self._hash_key, message, hashlib.sha256).hexdigest()
+
+    def encrypt(self, address: str) -> bytes:
+        """Encrypt an address for storage."""
+        return self._fernet.encrypt(address.encode())
+
+    def decrypt(self, token: bytes) -> str:
+        """The address in clear, for sending a message to it."""
+        return self._fernet.decrypt(token).decode()

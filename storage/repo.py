@@ -1,0 +1,217 @@
+"""Repository functions: every query the engine and dialogs make, in one place."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from storage.crypto import AddressCipher
+from storage.models import (
+    Enrolment,
+    Learner,
+    ModuleProgress,
+    ProcessedMessage,
+    QuizAnswer,
+    QuizAttempt,
+    utcnow,
+)
+
+
+def _insert_ignoring_duplicates(session: Session, model: type, values: dict) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING; True when the row was new."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    result = session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    return result.rowcount == 1
+
+
+def claim_message(session: Session, channel: str, message_id: str) -> bool:
+    """Record an inbound message id; False when it was already processed (a redelivery)."""
+    return _insert_ignoring_duplicates(
+        session,
+        ProcessedMessage,
+        {"channel": channel, "message_id": message_id[:128], "processed_at": utcnow()},
+    )
+
+
+def learner_for_update(
+    session: Session, cipher: AddressCipher, channel: str, address: str, language: str
+) -> tuple[Learner, bool]:
+    """The learner at this address, locked for this transaction; created if new."""
+    address_hash = cipher.lookup_hash(channel, address)
+    query = select(Learner).where(Learner.address_hash == address_hash).with_for_update()
+    learner = session.scalars(query).one_or_none()
+    if learner is not None:
+        return learner, False
+    # Two first messages at once: one insert wins, the other waits for it and finds the row.
+    now = utcnow()
+    created = _insert_ignoring_duplicates(
+        session,
+        Learner,
+        {
+            "pseudonym": uuid.uuid4().hex,
+            "channel": channel,
+            "address_hash": address_hash,
+            "address_encrypted": cipher.encrypt(address),
+            "language": language,
+            "pushes_stopped": False,
+            "state": {},
+            "created_at": now,
+            "last_seen_at": now,
+        },
+    )
+    return session.scalars(query).one(), created
+
+
+def find_learner(
+    session: Session, cipher: AddressCipher, channel: str, address: str
+) -> Learner | None:
+    """The learner at this address, if any (read only)."""
+    address_hash = cipher.lookup_hash(channel, address)
+    return session.scalars(
+        select(Learner).where(Learner.address_hash == address_hash)
+    ).one_or_none()
+
+
+def enrol(session: Session, learner_id: int, course_id: str) -> None:
+    """Enrol a learner in a course (once)."""
+    _insert_ignoring_duplicates(
+        session,
+        Enrolment,
+        {"learner_id": learner_id, "course_id": course_id, "started_at": utcnow()},
+    )
+
+
+def enrolment(session: Session, learner_id: int, course_id: str) -> Enrolment | None:
+    """A learner's enrolment in a course, if any."""
+    return session.scalars(
+        select(Enrolment).where(
+            Enrolment.learner_id == learner_id, Enrolment.course_id == course_id
+        )
+    ).one_or_none()
+
+
+def module_progress(
+    session: Session, learner_id: int, course_id: str, module_id: str
+) -> ModuleProgress:
+    """The learner's progress in a module, created at the first card if new."""
+    query = select(ModuleProgress).where(
+        ModuleProgress.learner_id == learner_id,
+        ModuleProgress.course_id == course_id,
+        ModuleProgress.module_id == module_id,
+    )
+    progress = session.scalars(query).one_or_none()
+    if progress is None:
+        enrol(session, learner_id, course_id)
+        progress = ModuleProgress(
+            learner_id=learner_id,
+            course_id=course_id,
+            module_id=module_id,
+            card_index=0,
+            cards_done=False,
+            passed=False,
+        )
+        session.add(progress)
+        session.flush()
+    return progress
+
+
+def course_progress(
+    session: Session, learner_id: int, course_id: str | None = None
+) -> list[ModuleProgress]:
+    """A learner's progress rows, for one course or all, most recently touched first."""
+    query = select(ModuleProgress).where(ModuleProgress.learner_id == learner_id)
+    if course_id is not None:
+        query = query.where(ModuleProgress.course_id == course_id)
+    return list(
+        session.scalars(query.order_by(ModuleProgress.updated_at.desc(), ModuleProgress.id.desc()))
+    )
+
+
+def mark_module_passed(
+    session: Session, row: ModuleProgress, score: int | None, course_module_ids: list[str]
+) -> None:
+    """Record a passed module; the enrolment is complete when every module is passed."""
+    now = utcnow()
+    if not row.passed:
+        row.passed, row.passed_at = True, now
+    if score is not None:
+        row.best_score = max(score, row.best_score or 0)
+    session.flush()
+    passed = set(
+        session.scalars(
+            select(ModuleProgress.module_id).where(
+                ModuleProgress.learner_id == row.learner_id,
+                ModuleProgress.course_id == row.course_id,
+                ModuleProgress.passed.is_(True),
+            )
+        )
+    )
+    if passed >= set(course_module_ids):
+        found = enrolment(session, row.learner_id, row.course_id)
+        if found is not None and found.completed_at is None:
+            found.completed_at = now
+
+
+def start_attempt(session: Session, learner_id: int, course_id: str, module_id: str) -> QuizAttempt:
+    """A new quiz attempt."""
+    attempt = QuizAttempt(learner_id=learner_id, course_id=course_id, module_id=module_id)
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def record_answer(
+    session: Session, attempt: QuizAttempt, question_id: str, choice: str, correct: bool
+) -> QuizAnswer:
+    """Store one answer of a quiz attempt."""
+    answer = QuizAnswer(
+        attempt_id=attempt.id,
+        learner_id=attempt.learner_id,
+        question_id=question_id,
+        choice=choice,
+        correct=correct,
+        answered_at=utcnow(),
+    )
+    session.add(answer)
+    session.flush()
+    return answer
+
+
+def latest_choices(session: Session, attempt_id: int) -> dict[str, str]:
+    """Each question's most recent choice in an attempt (a retry overrides the first try)."""
+    rows = session.execute(
+        select(QuizAnswer.question_id, QuizAnswer.choice)
+        .where(QuizAnswer.attempt_id == attempt_id)
+        .order_by(QuizAnswer.id)
+    )
+    return dict(rows.tuples())
+
+
+def _erase(session: Session, learner_ids: list[int]) -> None:
+    for model in (QuizAnswer, QuizAttempt, ModuleProgress, Enrolment):
+        session.execute(delete(model).where(model.learner_id.in_(learner_ids)))
+    session.execute(delete(Learner).where(Learner.id.in_(learner_ids)))
+
+
+def erase_learner(session: Session, learner: Learner) -> None:
+    """Erase everything about a learner at once (answers, progress, enrolments, the learner)."""
+    _erase(session, [learner.id])
+    session.expunge(learner)
+
+
+def purge_inactive(session: Session, seen_before: datetime) -> int:
+    """Erase learners not seen since a time (the retention period); returns how many."""
+    ids = list(session.scalars(select(Learner.id).where(Learner.last_seen_at < seen_before)))
+    _erase(session, ids)
+    return len(ids)
+
+
+def count_learners(session: Session) -> int:
+    """How many learners there are."""
+    return session.scalar(select(func.count()).select_from(Learner)) or 0

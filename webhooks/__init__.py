@@ -1,0 +1,32 @@
+"""The Flask app factory: webhooks of the channels, health, and (later) the dashboard."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from flask import Flask, current_app
+
+from bot.config import Settings, instance_path_from
+from bot.service import Service, build_service
+
+
+def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
+    """Build the web app. `test_config` holds environment-style settings that win over the
+    process environment (`DATABASE_URL`, `SENDA_INSTANCE`, ...)."""
+    environ = {**os.environ, **{k: str(v) for k, v in (test_config or {}).items()}}
+    instance = instance_path_from(environ)
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
+    settings = Settings.load(environ)
+    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=1024 * 1024)
+    app.extensions["senda"] = build_service(settings)
+
+    from webhooks import health
+
+    app.register_blueprint(health.bp)
+    return app
+
+
+def service() -> Service:
+    """The service of the current app."""
+    return current_app.extensions["senda"]
