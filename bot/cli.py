@@ -26,8 +26,13 @@ def _service() -> Service:
     return current_app.extensions["senda"]
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
-             add_version_option=False, load_dotenv=False)
+@click.group(
+    cls=FlaskGroup,
+    create_app=_create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    load_dotenv=False,
+)
 def senda() -> None:
     """Senda: learning and safety information by chat."""
 
@@ -110,3 +115,28 @@ def _catalog_from_environment() -> str:
 def main() -> None:
     """Entry point of the `senda` command."""
     senda(prog_name="senda")
+
+
+@senda.group("i18n")
+def i18n() -> None:
+    """The interface translations (gettext catalogs in bot/locale)."""
+
+
+@i18n.command("update", with_appcontext=False)
+def i18n_update() -> None:
+    """Extract the strings from the code and merge them into every PO file."""
+    from bot import catalogs
+
+    catalogs.update()
+    for language in catalogs.INTERFACE_LANGUAGES:
+        missing = catalogs.untranslated(language)
+        click.echo(f"{language}: {len(missing)} untranslated")
+
+
+@i18n.command("compile", with_appcontext=False)
+def i18n_compile() -> None:
+    """Compile the PO files into the MO files the service loads."""
+    from bot import catalogs
+
+    for path in catalogs.compile_all():
+        click.echo(f"wrote {path.relative_to(catalogs.PROJECT_ROOT)}")

@@ -47,14 +47,29 @@ LANGUAGES: dict[str, Language] = {
 }
 INTERFACE_LANGUAGES: tuple[str, ...] = tuple(c for c, lang in LANGUAGES.items() if lang.interface)
 
-# The global words (DESIGN.md). Each catalog translates the English word into a comma-separated
-# list of the words people of that language type; every language's words work for everyone.
-GLOBAL_WORDS = ("menu", "help", "sos", "progress", "language", "stop", "start", "delete")
-
 
 def N_(message: str) -> str:  # the gettext convention: mark now, translate later
     """Mark a string for extraction without translating it here."""
     return message
+
+
+def NP_(context: str, message: str) -> str:  # like N_, with a context
+    """Mark a string with a context for extraction without translating it here."""
+    return message
+
+
+# The global words (DESIGN.md). Each catalog translates the English word into a comma-separated
+# list of the words people of that language type; every language's words work for everyone.
+GLOBAL_WORDS = (
+    NP_("global word", "menu"),
+    NP_("global word", "help"),
+    NP_("global word", "sos"),
+    NP_("global word", "progress"),
+    NP_("global word", "language"),
+    NP_("global word", "stop"),
+    NP_("global word", "start"),
+    NP_("global word", "delete"),
+)
 
 
 @cache
@@ -140,7 +155,7 @@ def global_word(text: str) -> str | None:
     return _global_word_table().get(normalize(text))
 
 
-YES, NO = "yes", "no"
+YES, NO = NP_("answer word", "yes"), NP_("answer word", "no")
 _YES_EMOJI = {"👍", "✅", "👌", "✔", "✔️"}
 _NO_EMOJI = {"👎", "❌", "✖", "✖️"}
 

@@ -12,5 +12,5 @@ def sos(turn: Turn) -> Outbound:
     catalog = turn.catalog
     language = turn.learner.language
     blocks = [localized(entry.text, language, catalog.safety_language) for entry in catalog.safety]
-    heading = turn.t._("SOS: if you are in danger, call 911.")
+    heading = turn.t._("SOS: emergency numbers and where to get help.")
     return say("\n\n".join([heading, *blocks]))
