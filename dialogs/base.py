@@ -53,6 +53,10 @@ class Turn:
         """Move the conversation to a dialog's step (stored with the learner)."""
         self.learner.state = {"dialog": dialog, "step": step, **data}
 
+    def update(self, **changes: Any) -> None:
+        """Change some of the current step's data."""
+        self.learner.state = {**self.state, **changes}
+
     def match(self, options: tuple[Option, ...]) -> Match:
         """The option the person picked: a pressed button's value, or what they typed."""
         if self.inbound.choice is not None:

@@ -69,8 +69,8 @@ def open_module(turn: Turn, course_id: str, module_id: str) -> list[Outbound]:
     if course is None or module is None:
         return menu.enter(turn, note=turn.t._("That module is no longer available."))
     row = _progress(turn, course_id, module_id)
-    if row.card_index >= len(module.cards):
-        row.card_index = 0
+    if row.cards_done or row.card_index >= len(module.cards):
+        row.card_index = 0  # read through before: start over, with the quiz a button away
     turn.go("lesson", "card", course=course_id, module=module_id)
     return [card_prompt(turn)]
 

@@ -92,7 +92,7 @@ def on_answer(turn: Turn, option: Option) -> list[Outbound]:
         return menu.enter(turn)
     repo.record_answer(turn.session, attempt, question.id, choice.key, choice.credit > 0)
     feedback = _feedback(turn, course, question, choice.key)
-    turn.go("quiz", "question", **{**turn.state, "at": turn.state["at"] + 1})
+    turn.update(at=turn.state["at"] + 1)
     following = question_prompt(turn) if _current_question(turn) else None
     return [feedback, following] if following else [feedback, *finish(turn)]
 

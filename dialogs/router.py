@@ -108,8 +108,6 @@ def reprompt(turn: Turn, out_of_range: bool) -> list[Outbound]:
 
 def respond(turn: Turn) -> list[Outbound]:
     """The answer to one message."""
-    if not turn.state:
-        return onboarding.enter(turn)
     word = global_word(turn.inbound.text) if turn.inbound.choice is None else None
     if word is not None:
         return GLOBAL_ACTIONS[word](turn)

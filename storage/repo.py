@@ -190,7 +190,7 @@ def latest_choices(session: Session, attempt_id: int) -> dict[str, str]:
         .where(QuizAnswer.attempt_id == attempt_id)
         .order_by(QuizAnswer.id)
     )
-    return dict(rows.tuples())
+    return {question_id: choice for question_id, choice in rows}
 
 
 def _erase(session: Session, learner_ids: list[int]) -> None:
