@@ -187,8 +187,10 @@ class Match:
 def match_option(text: str, options: Sequence[Option], translator: Translator) -> Match:
     """Read a reply as one of the options: its number, letter, text, value, or yes/no word."""
     word = normalize(text)
-    if not word or not options:
+    if not options:
         return Match()
+    if not word:  # nothing but symbols: perhaps a thumbs-up for yes
+        return _yes_no_option(text, options, translator)
     if word.isdigit():
         number = int(word)
         if 1 <= number <= len(options):
@@ -205,11 +207,9 @@ def match_option(text: str, options: Sequence[Option], translator: Translator) -
         if index < len(options):
             return Match(options[index])
         return Match(out_of_range=True)
-    answer = yes_or_no(text, translator)
-    if answer is not None:
-        for option in options:
-            if option.value == answer:
-                return Match(option)
+    match = _yes_no_option(text, options, translator)
+    if match.option is not None:
+        return match
     # The first or last word of a label ("quiz" for "Start the quiz"), when only one fits.
     if len(word) > 2:
         fits = [
@@ -221,3 +221,8 @@ def match_option(text: str, options: Sequence[Option], translator: Translator) -
         if len(fits) == 1:
             return Match(fits[0])
     return Match()
+
+
+def _yes_no_option(text: str, options: Sequence[Option], translator: Translator) -> Match:
+    answer = yes_or_no(text, translator)
+    return Match(next((o for o in options if answer is not None and o.value == answer), None))

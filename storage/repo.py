@@ -26,8 +26,8 @@ def _insert_ignoring_duplicates(session: Session, model: type, values: dict) -> 
     """INSERT ... ON CONFLICT DO NOTHING; True when the row was new."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    statement = insert(model).values(**values).on_conflict_do_nothing().returning(model.id)
+    return session.execute(statement).first() is not None
 
 
 def claim_message(session: Session, channel: str, message_id: str) -> bool:

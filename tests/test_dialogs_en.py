@@ -115,7 +115,7 @@ def test_declining_consent_keeps_nothing(person: Person, service) -> None:
 def test_sos_and_help_before_onboarding(person: Person) -> None:
     run_transcript(person, [
         ("sos", ["Emergencias", "Choose your language"]),
-        ("help", ["MENU", "Choose your language"]),
+        ("help", ["MENÚ", "Choose your language"]),
     ])
 
 
