@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup
 
 from bot.channels import console
 from bot.config import BUNDLED_CATALOG
+from bot.logs import configure_logging
 from bot.service import Service
 from lessons.loader import read_catalog
 
@@ -69,7 +70,19 @@ def serve(host: str, port: int) -> None:
     """Run the web app (webhooks and dashboard)."""
     from werkzeug.serving import run_simple
 
+    configure_logging()
     run_simple(host, port, current_app._get_current_object(), threaded=True)
+
+
+@senda.command("worker")
+@click.option("--workers", default=2, show_default=True, help="Threads running jobs.")
+def worker(workers: int) -> None:
+    """Run the background jobs (huey): retention purges, and pushes as they come."""
+    from bot.delivery.jobs import make_jobs
+
+    configure_logging()
+    queue = make_jobs(_service()).queue
+    queue.create_consumer(workers=workers, worker_type="thread").run()
 
 
 @senda.group("db")

@@ -212,6 +212,11 @@ def purge_inactive(session: Session, seen_before: datetime) -> int:
     return len(ids)
 
 
+def forget_processed_messages(session: Session, before: datetime) -> None:
+    """Drop message ids older than any redelivery."""
+    session.execute(delete(ProcessedMessage).where(ProcessedMessage.processed_at < before))
+
+
 def count_learners(session: Session) -> int:
     """How many learners there are."""
     return session.scalar(select(func.count()).select_from(Learner)) or 0

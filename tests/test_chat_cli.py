@@ -31,7 +31,11 @@ def chat(env: dict[str, str], lines: list[str], *args: str) -> list[dict]:
     """Pipe lines into `senda chat --json`; every outbound message as a dict."""
     result = subprocess.run(
         [SENDA, "chat", "--json", "--user", USER, *args],
-        input="\n".join(lines) + "\n", capture_output=True, text=True, env=env, timeout=60,
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines()]
@@ -98,7 +102,11 @@ def test_bad_lines_get_an_answer_and_the_run_exits_0(chat_env):
 
 def test_plain_output_numbers_the_options(chat_env, tmp_path):
     result = subprocess.run(
-        [SENDA, "chat"], input="hola\n", capture_output=True, text=True, env=chat_env,
+        [SENDA, "chat"],
+        input="hola\n",
+        capture_output=True,
+        text=True,
+        env=chat_env,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr

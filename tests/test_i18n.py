@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from babel.messages.mofile import read_mo
-
 import pytest
+from babel.messages.mofile import read_mo
 
 from bot import catalogs
 from bot.i18n import (
@@ -22,10 +21,12 @@ def test_the_template_has_every_string_in_the_code():
     with (catalogs.LOCALE_DIR / "messages.pot").open("rb") as handle:
         from babel.messages.pofile import read_po
 
-        template = {(m.context, m.id if isinstance(m.id, str) else m.id[0])
-                    for m in read_po(handle) if m.id}
-    in_code = {(m.context, m.id if isinstance(m.id, str) else m.id[0])
-               for m in catalogs.extract() if m.id}
+        template = {
+            (m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(handle) if m.id
+        }
+    in_code = {
+        (m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalogs.extract() if m.id
+    }
     assert in_code - template == set(), "run `senda i18n update` and translate the new strings"
     assert template - in_code == set(), "run `senda i18n update` to drop unused strings"
 
@@ -38,8 +39,9 @@ def test_every_language_is_translated_and_compiled(language):
         shipped = {(m.context, str(m.id)): m.string for m in read_mo(handle)}
     import io
 
-    fresh = {(m.context, str(m.id)): m.string
-             for m in read_mo(io.BytesIO(catalogs.compiled(language)))}
+    fresh = {
+        (m.context, str(m.id)): m.string for m in read_mo(io.BytesIO(catalogs.compiled(language)))
+    }
     assert shipped == fresh, "run `senda i18n compile`"
 
 
@@ -76,12 +78,27 @@ def test_the_language_table_names_languages_babel_lacks():
 @pytest.mark.parametrize(
     ("typed", "word"),
     [
-        ("menú", "menu"), ("MENU", "menu"), ("  Menú!! ", "menu"), ("ayuda", "help"),
-        ("help", "help"), ("SOS", "sos"), ("sos!", "sos"), ("progreso", "progress"),
-        ("Progress", "progress"), ("idioma", "language"), ("language", "language"),
-        ("stop", "stop"), ("ALTO", "stop"), ("borrar", "delete"), ("BORRAR", "delete"),
-        ("delete", "delete"), ("EFASE", "delete"), ("effacer", "delete"),
-        ("hola", None), ("1", None), ("menu please", None),
+        ("menú", "menu"),
+        ("MENU", "menu"),
+        ("  Menú!! ", "menu"),
+        ("ayuda", "help"),
+        ("help", "help"),
+        ("SOS", "sos"),
+        ("sos!", "sos"),
+        ("progreso", "progress"),
+        ("Progress", "progress"),
+        ("idioma", "language"),
+        ("language", "language"),
+        ("stop", "stop"),
+        ("ALTO", "stop"),
+        ("borrar", "delete"),
+        ("BORRAR", "delete"),
+        ("delete", "delete"),
+        ("EFASE", "delete"),
+        ("effacer", "delete"),
+        ("hola", None),
+        ("1", None),
+        ("menu please", None),
     ],
 )
 def test_global_words_in_every_language(typed, word):
@@ -91,10 +108,22 @@ def test_global_words_in_every_language(typed, word):
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("1", "red"), ("3", "light blue"), ("b", "green"), ("B)", "green"), ("Verde", "green"),
-        ("VERDE.", "green"), ("verde", "green"), ("rojo", "red"), ("azul claro", "light blue"),
-        ("  2  ", "green"), ("claro", "light blue"), ("4", None), ("0", None), ("k", None),
-        ("amarillo", None), ("", None),
+        ("1", "red"),
+        ("3", "light blue"),
+        ("b", "green"),
+        ("B)", "green"),
+        ("Verde", "green"),
+        ("VERDE.", "green"),
+        ("verde", "green"),
+        ("rojo", "red"),
+        ("azul claro", "light blue"),
+        ("  2  ", "green"),
+        ("claro", "light blue"),
+        ("4", None),
+        ("0", None),
+        ("k", None),
+        ("amarillo", None),
+        ("", None),
     ],
 )
 def test_reading_a_reply_as_an_option(typed, expected):
@@ -106,8 +135,14 @@ def test_reading_a_reply_as_an_option(typed, expected):
 @pytest.mark.parametrize(
     ("language", "typed", "expected"),
     [
-        ("es", "Sí", "yes"), ("es", "si", "yes"), ("es", "NO", "no"), ("en", "yes", "yes"),
-        ("en", "Yeah", "yes"), ("fr", "oui", "yes"), ("ht", "wi", "yes"), ("es", "👍", "yes"),
+        ("es", "Sí", "yes"),
+        ("es", "si", "yes"),
+        ("es", "NO", "no"),
+        ("en", "yes", "yes"),
+        ("en", "Yeah", "yes"),
+        ("fr", "oui", "yes"),
+        ("ht", "wi", "yes"),
+        ("es", "👍", "yes"),
         ("es", "quizá", None),
     ],
 )

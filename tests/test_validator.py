@@ -9,7 +9,6 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import senda
-from lessons.loader import read_catalog
 from tests.conftest import TEST_CATALOG
 
 BASICS = "demo/basics.yaml"
@@ -38,29 +37,94 @@ def _line_of(folder: Path, name: str, fragment: str) -> int:
 
 # (label, file, text to replace, replacement, line containing, expected message)
 CASES = [
-    ("text missing in the default language", BASICS,
-     "      es: Primera tarjeta de prueba.\n", "", "    text:",
-     "card 'one' text is missing in the default language 'es'"),
-    ("duplicate card id", BASICS, "  - id: two", "  - id: one", "last:  - id: one",
-     "duplicate card id 'one'"),
-    ("duplicate question id", BASICS, "  - id: sum", "  - id: colour", "last:  - id: colour",
-     "duplicate question id 'colour'"),
-    ("question without a right answer", "demo/second.yaml", "        correct: true\n", "",
-     "    options:", "question 'legs' has no right answer"),
-    ("card over 1,000 characters", BASICS, "es: Primera tarjeta de prueba.",
-     "es: " + "palabra " * 130, "    text:", "card 'one' text in 'es' has 1039 characters; at most 1000"),
-    ("unknown module", "demo/course.yaml", "  - second", "  - third", "modules:",
-     "unknown module 'third'"),
-    ("card without a source", "demo/second.yaml", "    source: test fixture\nquestions",
-     "questions", "  - id: only", "card 'only' has no source"),
-    ("unknown field (a typo)", "demo/second.yaml", "    options:", "    optoins:", "optoins",
-     "unknown field 'optoins'"),
-    ("unknown audience", "demo/course.yaml", "audience: [official, civil_society]",
-     "audience: [officials]", "audience", "unknown audience 'officials'"),
-    ("text in a language the course does not list", BASICS, "      en: First test card.",
-     "      fr: Première carte.", "fr: Première", "card 'one' text is in 'fr'"),
-    ("not valid YAML", "demo/second.yaml", "title:\n", "title: [\n", "  en: Second module",
-     "not valid YAML"),
+    (
+        "text missing in the default language",
+        BASICS,
+        "      es: Primera tarjeta de prueba.\n",
+        "",
+        "    text:",
+        "card 'one' text is missing in the default language 'es'",
+    ),
+    (
+        "duplicate card id",
+        BASICS,
+        "  - id: two",
+        "  - id: one",
+        "last:  - id: one",
+        "duplicate card id 'one'",
+    ),
+    (
+        "duplicate question id",
+        BASICS,
+        "  - id: sum",
+        "  - id: colour",
+        "last:  - id: colour",
+        "duplicate question id 'colour'",
+    ),
+    (
+        "question without a right answer",
+        "demo/second.yaml",
+        "        correct: true\n",
+        "",
+        "    options:",
+        "question 'legs' has no right answer",
+    ),
+    (
+        "card over 1,000 characters",
+        BASICS,
+        "es: Primera tarjeta de prueba.",
+        "es: " + "palabra " * 130,
+        "    text:",
+        "card 'one' text in 'es' has 1039 characters; at most 1000",
+    ),
+    (
+        "unknown module",
+        "demo/course.yaml",
+        "  - second",
+        "  - third",
+        "modules:",
+        "unknown module 'third'",
+    ),
+    (
+        "card without a source",
+        "demo/second.yaml",
+        "    source: test fixture\nquestions",
+        "questions",
+        "  - id: only",
+        "card 'only' has no source",
+    ),
+    (
+        "unknown field (a typo)",
+        "demo/second.yaml",
+        "    options:",
+        "    optoins:",
+        "optoins",
+        "unknown field 'optoins'",
+    ),
+    (
+        "unknown audience",
+        "demo/course.yaml",
+        "audience: [official, civil_society]",
+        "audience: [officials]",
+        "audience",
+        "unknown audience 'officials'",
+    ),
+    (
+        "text in a language the course does not list",
+        BASICS,
+        "      en: First test card.",
+        "      fr: Première carte.",
+        "fr: Première",
+        "card 'one' text is in 'fr'",
+    ),
+    (
+        "not valid YAML",
+        "demo/second.yaml",
+        "title:\n",
+        "title: [\n",
+        "  en: Second module",
+        "not valid YAML",
+    ),
 ]
 
 
@@ -84,13 +148,19 @@ def test_each_error_is_reported_at_its_line(tmp_path, name, old, new, line_fragm
 def test_more_than_ten_options(tmp_path):
     folder = _copy_catalog(tmp_path)
     extra = "".join(f"      - text: {{es: Opción {i}, en: Option {i}}}\n" for i in range(10))
-    _edit(folder, "demo/second.yaml", "      - text: {es: Dos, en: Two}\n",
-          "      - text: {es: Dos, en: Two}\n" + extra)
+    _edit(
+        folder,
+        "demo/second.yaml",
+        "      - text: {es: Dos, en: Two}\n",
+        "      - text: {es: Dos, en: Two}\n" + extra,
+    )
     line = _line_of(folder, "demo/second.yaml", "    options:")
     result = CliRunner().invoke(senda, ["lessons", "validate", str(folder)])
     assert result.exit_code == 1
-    assert (f"{folder}/demo/second.yaml:{line}: question 'legs' has 12 options; "
-            "at most 10 fit a chat message") in result.output
+    assert (
+        f"{folder}/demo/second.yaml:{line}: question 'legs' has 12 options; "
+        "at most 10 fit a chat message"
+    ) in result.output
 
 
 def test_a_clean_catalog_passes_with_exit_0():

@@ -8,12 +8,15 @@ from collections.abc import Mapping
 from flask import Flask, current_app
 
 from bot.config import Settings, instance_path_from
+from bot.logs import configure_logging
 from bot.service import Service, build_service
 
 
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     """Build the web app. `test_config` holds environment-style settings that win over the
     process environment (`DATABASE_URL`, `SENDA_INSTANCE`, ...)."""
+    if test_config is None:
+        configure_logging()
     environ = {**os.environ, **{k: str(v) for k, v in (test_config or {}).items()}}
     instance = instance_path_from(environ)
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
