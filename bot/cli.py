@@ -119,6 +119,39 @@ def lessons_validate(path: Path | None) -> None:
     click.echo(f"OK: {len(catalog.courses)} courses, {modules} modules.", err=True)
 
 
+@lessons.command("show", with_appcontext=False)
+@click.argument("course_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the course as JSON.")
+@click.option("--catalog", type=click.Path(path_type=Path), help="A content folder.")
+def lessons_show(course_id: str, as_json: bool, catalog: Path | None) -> None:
+    """Print a course: modules, cards, questions with their options, per language."""
+    import json
+
+    from lessons.export import course_as_dict
+
+    found, problems = read_catalog(catalog or Path(_catalog_from_environment()))
+    if problems:
+        click.echo(
+            f"warning: the content has {len(problems)} problem(s); see `senda lessons validate`",
+            err=True,
+        )
+    course = found.course(course_id)
+    if course is None:
+        known = ", ".join(c.id for c in found.courses) or "none"
+        raise click.ClickException(f"no course '{course_id}' (courses: {known})")
+    data = course_as_dict(course)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    language = course.default_language
+    click.echo(course.text(course.title, language))
+    for module in course.modules:
+        click.echo(
+            f"  {module.id}: {course.text(module.title, language)} "
+            f"({len(module.cards)} cards, {len(module.questions)} questions)"
+        )
+
+
 def _catalog_from_environment() -> str:
     import os
 

@@ -111,3 +111,33 @@ def test_plain_output_numbers_the_options(chat_env, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "1. Español\n2. English\n3. Français\n4. Kreyòl ayisyen" in result.stdout
+
+
+def test_interactive_on_a_terminal(chat_env):
+    """On a TTY: a prompt, the replies, and Ctrl-D to leave."""
+    import pty
+    import select as io_select
+
+    main, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [SENDA, "chat"], stdin=secondary, stdout=secondary, stderr=secondary, env=chat_env
+    )
+    os.close(secondary)
+
+    def read_until(marker: str, seconds: float = 30) -> str:
+        seen = b""
+        import time
+
+        deadline = time.monotonic() + seconds
+        while marker.encode() not in seen and time.monotonic() < deadline:
+            ready, _, _ = io_select.select([main], [], [], 0.5)
+            if ready:
+                seen += os.read(main, 4096)
+        return seen.decode(errors="replace")
+
+    assert "Ctrl-D" in read_until("> ")
+    os.write(main, "hola\n".encode())
+    assert "1. Español" in read_until("Kreyòl")
+    os.write(main, b"\x04")
+    assert process.wait(timeout=30) == 0
+    os.close(main)

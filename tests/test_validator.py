@@ -172,3 +172,30 @@ def test_a_clean_catalog_passes_with_exit_0():
 def test_the_bundled_catalog_is_valid():
     result = CliRunner().invoke(senda, ["lessons", "validate"], env={"SENDA_CATALOG": ""})
     assert result.exit_code == 0, result.output
+
+
+def test_show_prints_the_course_as_json():
+    import json
+
+    result = CliRunner().invoke(
+        senda, ["lessons", "show", "demo", "--json", "--catalog", str(TEST_CATALOG)]
+    )
+    assert result.exit_code == 0, result.output
+    course = json.loads(result.output)
+    basics = course["modules"][0]
+    assert [m["id"] for m in course["modules"]] == ["basics", "second"]
+    colour = basics["questions"][0]
+    assert colour["type"] == "choice"
+    assert colour["prompt"]["en"] == "What colour is a clear sky?"
+    assert [(o["text"]["es"], o["correct"], o["weight"]) for o in colour["options"]] == [
+        ("Verde", False, 0),
+        ("Azul", True, 100),
+        ("Rojo", False, 0),
+    ]
+    assert basics["questions"][1]["options"][1]["feedback"]["en"] == "Five is one too many."
+
+
+def test_show_names_the_courses_when_one_is_unknown():
+    result = CliRunner().invoke(senda, ["lessons", "show", "nope", "--catalog", str(TEST_CATALOG)])
+    assert result.exit_code == 1
+    assert "no course 'nope' (courses: demo, street-safety)" in result.output
