@@ -136,7 +136,7 @@ def test_interactive_on_a_terminal(chat_env):
         return seen.decode(errors="replace")
 
     assert "Ctrl-D" in read_until("> ")
-    os.write(main, "hola\n".encode())
+    os.write(main, b"hola\n")
     assert "1. Español" in read_until("Kreyòl")
     os.write(main, b"\x04")
     assert process.wait(timeout=30) == 0
