@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.i18n import Match, Translator, match_option
 from bot.messages import Inbound, Option, Outbound
-from lessons.model import Catalog
+from lessons.model import Catalog, Course, Module
 from storage.models import Learner
 
 
@@ -48,6 +48,10 @@ class Turn:
     def state(self) -> Mapping[str, Any]:
         """The learner's conversation state: which dialog and step, and its data."""
         return self.learner.state or {}
+
+    def current_module(self) -> tuple[Course, Module] | None:
+        """The course and module the current step is about, if they still exist."""
+        return self.catalog.module(self.state.get("course", ""), self.state.get("module", ""))
 
     def go(self, dialog: str, step: str, **data: Any) -> None:
         """Move the conversation to a dialog's step (stored with the learner)."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 from bot.messages import Option, Outbound
 from dialogs import menu, quiz
 from dialogs.base import Dialog, Step, Turn, say
-from lessons.model import Course, Module
 from storage import repo
 from storage.models import ModuleProgress
 
@@ -25,16 +24,9 @@ def start_parameter(course_id: str, module_id: str) -> str:
 def open_start_parameter(turn: Turn, parameter: str) -> list[Outbound] | None:
     """Open the module a shared link names; None when it names none."""
     course_id, _, module_id = parameter.partition(START_SEPARATOR)
-    course = turn.catalog.course(course_id)
-    if course is None or course.module(module_id) is None:
+    if turn.catalog.module(course_id, module_id) is None:
         return None
     return open_module(turn, course_id, module_id)
-
-
-def _content(turn: Turn) -> tuple[Course, Module] | None:
-    course = turn.catalog.course(turn.state.get("course", ""))
-    module = course.module(turn.state.get("module", "")) if course else None
-    return (course, module) if course and module else None
 
 
 def _progress(turn: Turn, course_id: str, module_id: str) -> ModuleProgress:
@@ -44,8 +36,7 @@ def _progress(turn: Turn, course_id: str, module_id: str) -> ModuleProgress:
 def latest_unfinished(turn: Turn) -> ModuleProgress | None:
     """The module the learner touched last and has not passed yet (if it still exists)."""
     for row in repo.course_progress(turn.session, turn.learner.id):
-        course = turn.catalog.course(row.course_id)
-        if not row.passed and course is not None and course.module(row.module_id) is not None:
+        if not row.passed and turn.catalog.module(row.course_id, row.module_id) is not None:
             return row
     return None
 
@@ -55,19 +46,18 @@ def resume_latest(turn: Turn) -> list[Outbound]:
     row = latest_unfinished(turn)
     if row is None:
         return menu.enter(turn)
-    course = turn.catalog.course(row.course_id)
-    module = course.module(row.module_id) if course else None
-    if row.cards_done and module is not None and module.questions:
+    found = turn.catalog.module(row.course_id, row.module_id)
+    if row.cards_done and found is not None and found[1].questions:
         return quiz.start(turn, row.course_id, row.module_id)
     return open_module(turn, row.course_id, row.module_id)
 
 
 def open_module(turn: Turn, course_id: str, module_id: str) -> list[Outbound]:
     """Open a module at the learner's card (the first card when they finished reading it)."""
-    course = turn.catalog.course(course_id)
-    module = course.module(module_id) if course else None
-    if course is None or module is None:
+    found = turn.catalog.module(course_id, module_id)
+    if found is None:
         return menu.enter(turn, note=turn.t._("That module is no longer available."))
+    module = found[1]
     row = _progress(turn, course_id, module_id)
     if row.cards_done or row.card_index >= len(module.cards):
         row.card_index = 0  # read through before: start over, with the quiz a button away
@@ -78,7 +68,7 @@ def open_module(turn: Turn, course_id: str, module_id: str) -> list[Outbound]:
 def card_prompt(turn: Turn) -> Outbound:
     """The learner's current card, with its place in the module and the way on."""
     t = turn.t
-    content = _content(turn)
+    content = turn.current_module()
     if content is None:
         return say(t._("That module is no longer available."), Option(t._("Menu"), "menu"))
     course, module = content
@@ -106,7 +96,7 @@ def card_prompt(turn: Turn) -> Outbound:
 
 def on_card(turn: Turn, option: Option) -> list[Outbound]:
     """Move through the cards, or on to the quiz."""
-    content = _content(turn)
+    content = turn.current_module()
     if content is None or option.value == "menu":
         return menu.enter(turn)
     course, module = content

@@ -11,22 +11,26 @@ from dialogs.base import Dialog, Step, Turn, say
 
 
 def menu_options(turn: Turn) -> tuple[Option, ...]:
-    """The menu of the learner's role; migrants see safety information first."""
+    """The menu of the learner's role; migrants see the safety information first."""
     t = turn.t
-    learning = [Option(t._("Courses"), "courses")]
-    if lesson.latest_unfinished(turn) is not None:
-        learning.insert(0, Option(t._("Continue where I left off"), "continue"))
-    if turn.learner.role != "migrant":
-        learning.append(Option(t._("My progress"), "progress"))
-    items = [*learning, Option(t._("Emergency numbers and help (SOS)"), "sos")]
+    resume = (
+        [Option(t._("Continue where I left off"), "continue")]
+        if lesson.latest_unfinished(turn) is not None
+        else []
+    )
+    courses_item = Option(t._("Courses"), "courses")
+    progress_item = Option(t._("My progress"), "progress")
+    sos_item = Option(t._("Emergency numbers and help (SOS)"), "sos")
     if turn.learner.role == "migrant":
-        items = [items[-1], *items[:-1], Option(t._("My progress"), "progress")]
-    items += [
+        first = [sos_item, *resume, courses_item, progress_item]
+    else:
+        first = [*resume, courses_item, progress_item, sos_item]
+    return (
+        *first,
         Option(t._("Language"), "language"),
         Option(t._("Help"), "help"),
         Option(t._("Delete my data"), "delete"),
-    ]
-    return tuple(items)
+    )
 
 
 def prompt(turn: Turn) -> Outbound:

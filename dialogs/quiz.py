@@ -23,9 +23,9 @@ def start(
     attempt_id: int | None = None,
 ) -> list[Outbound]:
     """Ask the first question of a new attempt (or of a retry round of one)."""
-    course = turn.catalog.course(course_id)
-    module = course.module(module_id) if course else None
-    if course is None or module is None or not module.questions:
+    found = turn.catalog.module(course_id, module_id)
+    module = found[1] if found else None
+    if module is None or not module.questions:
         return menu.enter(turn, note=turn.t._("That module is no longer available."))
     if attempt_id is None:
         attempt_id = repo.start_attempt(turn.session, turn.learner.id, course_id, module_id).id
@@ -42,14 +42,8 @@ def start(
     return [question_prompt(turn)]
 
 
-def _content(turn: Turn) -> tuple[Course, Module] | None:
-    course = turn.catalog.course(turn.state.get("course", ""))
-    module = course.module(turn.state.get("module", "")) if course else None
-    return (course, module) if course and module else None
-
-
 def _current_question(turn: Turn) -> tuple[Course, Module, Question] | None:
-    content = _content(turn)
+    content = turn.current_module()
     if content is None:
         return None
     course, module = content
@@ -132,7 +126,7 @@ def _score(turn: Turn, module: Module, attempt_id: int) -> tuple[int, list[str]]
 
 def finish(turn: Turn) -> list[Outbound]:
     """Score the attempt, record a pass, and show the result."""
-    content = _content(turn)
+    content = turn.current_module()
     attempt = turn.session.get(QuizAttempt, turn.state.get("attempt", 0))
     if content is None or attempt is None:
         return menu.enter(turn)
@@ -155,7 +149,7 @@ def _next_module(course: Course, module: Module) -> Module | None:
 def result_prompt(turn: Turn) -> Outbound:
     """The score, pass or fail, and what can come next."""
     t = turn.t
-    content = _content(turn)
+    content = turn.current_module()
     attempt = turn.session.get(QuizAttempt, turn.state.get("attempt", 0))
     if content is None or attempt is None:
         return say(t._("That module is no longer available."), Option(t._("Menu"), "menu"))
@@ -197,7 +191,7 @@ def result_prompt(turn: Turn) -> Outbound:
 
 def on_result(turn: Turn, option: Option) -> list[Outbound]:
     """Retry the missed questions, go to the next module, re-read, or leave."""
-    content = _content(turn)
+    content = turn.current_module()
     if content is None or option.value == "menu":
         return menu.enter(turn)
     course, module = content

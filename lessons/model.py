@@ -114,6 +114,12 @@ class Catalog:
         """The course with this id, if it exists."""
         return next((c for c in self.courses if c.id == course_id), None)
 
+    def module(self, course_id: str, module_id: str) -> tuple[Course, Module] | None:
+        """A module with its course, if both still exist."""
+        course = self.course(course_id)
+        module = course.module(module_id) if course else None
+        return (course, module) if course and module else None
+
     def courses_for(self, role: str | None) -> tuple[Course, ...]:
         """The courses meant for a role (every course when the role is not known yet)."""
         if role is None:
