@@ -38,6 +38,13 @@ class Turn:
     catalog: Catalog
     service: ServiceInfo = field(default_factory=ServiceInfo)
     erased: bool = False
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: Any, load: Callable[[], Any]) -> Any:
+        """Load something once per message (a row several steps of one answer look at)."""
+        if key not in self._memo:
+            self._memo[key] = load()
+        return self._memo[key]
 
     @property
     def t(self) -> Translator:

@@ -30,7 +30,10 @@ def open_start_parameter(turn: Turn, parameter: str) -> list[Outbound] | None:
 
 
 def _progress(turn: Turn, course_id: str, module_id: str) -> ModuleProgress:
-    return repo.module_progress(turn.session, turn.learner.id, course_id, module_id)
+    return turn.memo(
+        ("progress", course_id, module_id),
+        lambda: repo.module_progress(turn.session, turn.learner.id, course_id, module_id),
+    )
 
 
 def latest_unfinished(turn: Turn) -> ModuleProgress | None:

@@ -29,6 +29,9 @@ def make_engine(url: str, **options: Any) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode NORMAL never corrupts the database; a power cut may lose the last commits,
+        # which the channels redeliver. FULL would sync the disk on every message.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
