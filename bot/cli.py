@@ -78,10 +78,8 @@ def serve(host: str, port: int) -> None:
 @click.option("--workers", default=2, show_default=True, help="Threads running jobs.")
 def worker(workers: int) -> None:
     """Run the background jobs (huey): retention purges, and pushes as they come."""
-    from bot.delivery.jobs import make_jobs
-
     configure_logging()
-    queue = make_jobs(_service()).queue
+    queue = _service().jobs.queue
     queue.create_consumer(workers=workers, worker_type="thread").run()
 
 
@@ -161,6 +159,68 @@ def _catalog_from_environment() -> str:
 def main() -> None:
     """Entry point of the `senda` command."""
     senda(prog_name="senda")
+
+
+@senda.group("telegram")
+def telegram_group() -> None:
+    """The Telegram channel."""
+
+
+def _telegram():
+    senda = _service()
+    if senda.telegram is None:
+        raise click.ClickException("set TELEGRAM_BOT_TOKEN to use the Telegram channel")
+    return senda, senda.telegram
+
+
+@telegram_group.command("set-webhook")
+@click.argument("url")
+@click.option("--drop-pending", is_flag=True, help="Drop the updates waiting at Telegram.")
+def telegram_set_webhook(url: str, drop_pending: bool) -> None:
+    """Register URL (ending in /webhooks/telegram) with its secret token."""
+    from bot.channels.telegram import ALLOWED_UPDATES
+
+    senda, sender = _telegram()
+    secret = senda.settings.telegram_webhook_secret
+    if not secret:
+        raise click.ClickException("set TELEGRAM_WEBHOOK_SECRET (1-256 of A-Z a-z 0-9 _ -)")
+    sender.call(
+        lambda bot: bot.set_webhook(
+            url,
+            secret_token=secret,
+            allowed_updates=list(ALLOWED_UPDATES),
+            drop_pending_updates=drop_pending,
+        )
+    )
+    click.echo(f"Telegram will post updates for @{sender.username} to {url}")
+
+
+@telegram_group.command("poll")
+@click.option("--once", is_flag=True, help="Handle what is waiting, then stop.")
+def telegram_poll(once: bool) -> None:
+    """Receive updates by long polling (for a machine with no public URL)."""
+    from bot.channels.telegram import ALLOWED_UPDATES
+    from webhooks.telegram import process_update
+
+    configure_logging()
+    senda, sender = _telegram()
+    sender.call(lambda bot: bot.delete_webhook())  # Telegram refuses getUpdates while one is set
+    click.echo(f"Polling for @{sender.username}. Ctrl-C to stop.", err=True)
+    offset: int | None = None
+    while True:
+        try:
+            updates = sender.call(
+                lambda bot, offset=offset: bot.get_updates(
+                    offset=offset, timeout=0 if once else 10, allowed_updates=list(ALLOWED_UPDATES)
+                )
+            )
+        except KeyboardInterrupt:
+            break
+        for update in updates:
+            process_update(senda, update)
+            offset = update.update_id + 1
+        if once and not updates:
+            break
 
 
 @senda.group("i18n")

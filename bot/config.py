@@ -53,6 +53,7 @@ class Settings:
     telegram_bot_token: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_bot_username: str | None = None
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
     twilio_whatsapp_from: str | None = None
@@ -86,6 +87,7 @@ class Settings:
             "telegram_bot_token": get("TELEGRAM_BOT_TOKEN"),
             "telegram_webhook_secret": get("TELEGRAM_WEBHOOK_SECRET"),
             "telegram_api_base_url": get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org/bot",
+            "telegram_bot_username": (get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
             "twilio_account_sid": get("TWILIO_ACCOUNT_SID"),
             "twilio_auth_token": get("TWILIO_AUTH_TOKEN"),
             "twilio_whatsapp_from": get("TWILIO_WHATSAPP_FROM"),

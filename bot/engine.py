@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.delivery.outbox import Outbox
 from bot.i18n import DEFAULT_LANGUAGE, Translator, clean_text
 from bot.messages import Inbound, Outbound
 from dialogs import router
@@ -24,6 +25,16 @@ MERGED_MESSAGE_LIMIT = 1500  # below every channel's limit: Twilio's is 1,600 ch
 _RETRIES_ON_LOCK = 3
 
 
+@dataclass(frozen=True)
+class Reply:
+    """The answer to one inbound message and whom it goes to."""
+
+    messages: list[Outbound]
+    learner_id: int | None = None
+    erased: bool = False  # the person's data is gone: the answer must leave no trace
+    duplicate: bool = False  # a redelivery: nothing was done
+
+
 @dataclass
 class Engine:
     """The conversational engine every channel shares."""
@@ -32,14 +43,20 @@ class Engine:
     catalog: Catalog
     cipher: AddressCipher
     service: ServiceInfo = field(default_factory=ServiceInfo)
+    outbox: Outbox | None = None
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
         """Answer one inbound message; a redelivered message id gets no answer and no change."""
-        inbound = _cleaned(inbound)
+        return self.respond(inbound).messages
+
+    def respond(self, inbound: Inbound) -> Reply:
+        """Answer one inbound message, recording the answer in the outbox when the channel has
+        one, in the same transaction as the change of state."""
+        inbound = replace(inbound, text=clean_text(inbound.text, MAX_INBOUND_CHARACTERS))
         for attempt in range(1, _RETRIES_ON_LOCK + 1):
             try:
                 with self.sessions.begin() as session:
-                    return merge(self._handle(session, inbound))
+                    return self._respond(session, inbound)
             except OperationalError:
                 # A lock timeout or a serialization failure: the transaction rolled back whole.
                 log.warning("database busy on %s message, attempt %d", inbound.channel, attempt)
@@ -48,19 +65,20 @@ class Engine:
             except Exception:
                 # Never silence: the person gets an apology and their state is untouched.
                 log.exception("failed to handle a %s message", inbound.channel)
-                return [say(_apology())]
-        return []
+                return Reply([say(_apology())])
+        return Reply([])
 
-    def _handle(self, session: Session, inbound: Inbound) -> list[Outbound]:
+    def _respond(self, session: Session, inbound: Inbound) -> Reply:
         if inbound.message_id is not None and not repo.claim_message(
             session, inbound.channel, inbound.message_id
         ):
             log.info("skipped a repeated %s message", inbound.channel)
-            return []
+            return Reply([], duplicate=True)
         learner, _ = repo.learner_for_update(
             session, self.cipher, inbound.channel, inbound.address, DEFAULT_LANGUAGE
         )
         learner.last_seen_at = utcnow()
+        learner.unreachable_at = None  # they wrote: they can be reached again
         turn = Turn(
             inbound=inbound,
             learner=learner,
@@ -68,8 +86,22 @@ class Engine:
             catalog=self.catalog,
             service=self.service,
         )
+        messages = merge(self._answer(turn))
+        if turn.erased:
+            return Reply(messages, erased=True)
+        if self.outbox is not None and self.outbox.handles(learner.channel):
+            self.outbox.enqueue(session, learner, messages)
+        return Reply(messages, learner_id=learner.id)
+
+    def _answer(self, turn: Turn) -> list[Outbound]:
+        inbound = turn.inbound
         if inbound.media is not None or inbound.location is not None:
             return self._not_text(turn)
+        if inbound.choice is not None and inbound.reply_to is not None:
+            latest = repo.latest_prompt_id(turn.session, turn.learner.id)
+            if latest is not None and latest != inbound.reply_to:
+                note = turn.t._("That button is from an earlier message. Here is where you are:")
+                return [say(note), *router.current_prompt(turn)]
         return router.respond(turn)
 
     def _not_text(self, turn: Turn) -> list[Outbound]:
@@ -85,11 +117,6 @@ def _apology() -> str:
     return Translator(DEFAULT_LANGUAGE)._(
         "Sorry, something went wrong on our side. Please write again in a moment."
     )
-
-
-def _cleaned(inbound: Inbound) -> Inbound:
-    """Drop control characters and cut very long messages before anything reads them."""
-    return replace(inbound, text=clean_text(inbound.text, MAX_INBOUND_CHARACTERS))
 
 
 def merge(outbound: list[Outbound]) -> list[Outbound]:

@@ -38,6 +38,7 @@ class Inbound:
     location: Location | None = None
     media: MediaKind | None = None
     start_parameter: str | None = None
+    reply_to: str | None = None  # the channel's id of the message whose button was pressed
 
 
 @dataclass(frozen=True)

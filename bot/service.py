@@ -1,14 +1,17 @@
-"""The running service: settings, database, content and engine, built once per process."""
+"""The running service: settings, database, content, channels and engine, built once per process."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels.telegram import TelegramSender
 from bot.config import Settings
+from bot.delivery.outbox import Outbox, Sender
 from bot.engine import Engine
 from dialogs.base import ServiceInfo
 from lessons.loader import load_catalog
@@ -16,6 +19,9 @@ from lessons.model import Catalog
 from storage import migrate
 from storage.crypto import AddressCipher
 from storage.db import make_engine, make_session_factory
+
+if TYPE_CHECKING:
+    from bot.delivery.jobs import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -30,16 +36,60 @@ class Service:
     catalog: Catalog
     cipher: AddressCipher
     engine: Engine
+    outbox: Outbox
+    telegram: TelegramSender | None = None
+    jobs: Jobs | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        """Release connections and threads (tests and clean shutdowns)."""
+        if self.telegram is not None:
+            self.telegram.close()
+        self.database.dispose()
+
+
+def _senders(settings: Settings) -> dict[str, Sender]:
+    senders: dict[str, Sender] = {}
+    if settings.telegram_bot_token:
+        senders["telegram"] = TelegramSender(
+            settings.telegram_bot_token, settings.telegram_api_base_url
+        )
+    return senders
 
 
 def build_service(settings: Settings, migrate_database: bool = True) -> Service:
-    """Connect to the database (migrating it to the newest schema) and load the content."""
+    """Connect to the database (migrating it to the newest schema), load the content, and set
+    up the channels that are configured."""
+    from bot.delivery.jobs import make_jobs
+
     catalog = load_catalog(settings.catalog_path)
     database = make_engine(settings.database_url)
     if migrate_database:
         migrate.upgrade(database)
     sessions = make_session_factory(database)
     cipher = AddressCipher(settings.data_key)
-    info = ServiceInfo(operator_name=settings.operator_name, retention_days=settings.retention_days)
-    engine = Engine(sessions=sessions, catalog=catalog, cipher=cipher, service=info)
-    return Service(settings, database, sessions, catalog, cipher, engine)
+    senders = _senders(settings)
+    telegram = senders.get("telegram")
+    outbox = Outbox(sessions, cipher, senders)
+    info = ServiceInfo(
+        operator_name=settings.operator_name,
+        retention_days=settings.retention_days,
+        share_links=_share_links(settings, telegram),
+    )
+    engine = Engine(sessions=sessions, catalog=catalog, cipher=cipher, service=info, outbox=outbox)
+    service = Service(settings, database, sessions, catalog, cipher, engine, outbox, telegram)
+    service.jobs = make_jobs(service)
+    outbox.schedule = service.jobs.schedule_flush
+    return service
+
+
+def _share_links(settings: Settings, telegram: TelegramSender | None):
+    """Links that open a module on each configured channel, for "share this module"."""
+
+    def links(start_parameter: str) -> list[str]:
+        found = []
+        username = settings.telegram_bot_username or (telegram.username if telegram else None)
+        if username:
+            found.append(f"https://t.me/{username}?start={start_parameter}")
+        return found
+
+    return links

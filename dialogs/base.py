@@ -26,6 +26,8 @@ class ServiceInfo:
 
     operator_name: str = "the Senda programme team"
     retention_days: int = 365
+    # Links that open a module on each configured channel, from its start parameter.
+    share_links: Callable[[str], list[str]] = field(default=lambda _parameter: [])
 
 
 @dataclass

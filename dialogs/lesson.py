@@ -14,17 +14,30 @@ from storage import repo
 from storage.models import ModuleProgress
 
 START_SEPARATOR = "__"
+REFERRAL_PREFIX = "org-"
 
 
-def start_parameter(course_id: str, module_id: str) -> str:
-    """The deep-link payload that opens a module."""
-    return f"{course_id}{START_SEPARATOR}{module_id}"
+def start_parameter(course_id: str, module_id: str, organisation: str | None = None) -> str:
+    """The deep-link payload that opens a module, with the sharing organisation if any."""
+    parts = [course_id, module_id] + ([REFERRAL_PREFIX + organisation] if organisation else [])
+    return START_SEPARATOR.join(parts)
+
+
+def read_start_parameter(parameter: str) -> tuple[str | None, str | None, str | None]:
+    """(course, module, organisation) from a deep-link payload; each None when absent."""
+    parts = [p for p in parameter.split(START_SEPARATOR) if p]
+    organisation = next(
+        (p[len(REFERRAL_PREFIX) :] for p in parts if p.startswith(REFERRAL_PREFIX)), None
+    )
+    rest = [p for p in parts if not p.startswith(REFERRAL_PREFIX)]
+    course, module = [*rest, None, None][:2]
+    return course, module, organisation
 
 
 def open_start_parameter(turn: Turn, parameter: str) -> list[Outbound] | None:
     """Open the module a shared link names; None when it names none."""
-    course_id, _, module_id = parameter.partition(START_SEPARATOR)
-    if turn.catalog.module(course_id, module_id) is None:
+    course_id, module_id, _ = read_start_parameter(parameter)
+    if not course_id or not module_id or turn.catalog.module(course_id, module_id) is None:
         return None
     return open_module(turn, course_id, module_id)
 
@@ -93,6 +106,8 @@ def card_prompt(turn: Turn) -> Outbound:
         options.append(Option(t._("Finish"), "finish"))
     if index > 0:
         options.append(Option(t._("Back"), "back"))
+    if last and turn.service.share_links(start_parameter(course.id, module.id)):
+        options.append(Option(t._("Share this module"), "share"))
     options.append(Option(t._("Menu"), "menu"))
     return say(text, *options)
 
@@ -104,6 +119,8 @@ def on_card(turn: Turn, option: Option) -> list[Outbound]:
         return menu.enter(turn)
     course, module = content
     row = _progress(turn, course.id, module.id)
+    if option.value == "share":
+        return [share(turn, course.id, module.id), card_prompt(turn)]
     if option.value == "next":
         row.card_index = min(row.card_index + 1, len(module.cards) - 1)
     elif option.value == "back":
@@ -115,6 +132,14 @@ def on_card(turn: Turn, option: Option) -> list[Outbound]:
         repo.mark_module_passed(turn.session, row, None, [m.id for m in course.modules])
         return menu.enter(turn, note=turn.t._("You finished this module."))
     return [card_prompt(turn)]
+
+
+def share(turn: Turn, course_id: str, module_id: str) -> Outbound:
+    """Links to forward: each opens this module for whoever taps it."""
+    organisation = turn.learner.referral
+    links = turn.service.share_links(start_parameter(course_id, module_id, organisation))
+    note = turn.t._("Forward this link: whoever opens it can take this module.")
+    return say("\n".join([note, *links]))
 
 
 DIALOG = Dialog(

@@ -81,6 +81,7 @@ def on_role(turn: Turn, option: Option) -> list[Outbound]:
     turn.learner.role = option.value
     start = turn.state.get("start")
     if start:
+        turn.learner.referral = lesson.read_start_parameter(start)[2]
         opened = lesson.open_start_parameter(turn, start)
         if opened:
             return opened

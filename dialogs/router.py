@@ -106,8 +106,18 @@ def reprompt(turn: Turn, out_of_range: bool) -> list[Outbound]:
     return [say(note), *prompts]
 
 
+def open_link(turn: Turn) -> list[Outbound]:
+    """A start link (Telegram `/start PAYLOAD`): onboarding first, then the module it names."""
+    parameter = turn.inbound.start_parameter or ""
+    if turn.learner.consented_at is None or turn.learner.role is None:
+        return onboarding.enter(turn)
+    return lesson.open_start_parameter(turn, parameter) or menu.enter(turn)
+
+
 def respond(turn: Turn) -> list[Outbound]:
     """The answer to one message."""
+    if turn.inbound.start_parameter is not None:
+        return open_link(turn)
     word = global_word(turn.inbound.text) if turn.inbound.choice is None else None
     if word is not None:
         return GLOBAL_ACTIONS[word](turn)

@@ -11,9 +11,11 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -63,6 +65,11 @@ class Learner(Base):
     role: Mapped[str | None] = mapped_column(String(16))
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pushes_stopped: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the channel says the person cannot be reached (blocked the bot, opted out at the
+    # carrier): nothing more is sent until they write again.
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The code of the organisation whose link or poster brought the person (not identifying).
+    referral: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -159,3 +166,32 @@ class ProcessedMessage(Base):
     channel: Mapped[str] = mapped_column(String(16))
     message_id: Mapped[str] = mapped_column(String(128))
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class OutboxMessage(Base):
+    """A message to send, written before it is sent: its state follows it to the person's phone.
+
+    States: pending (to send, at `next_attempt_at`), sent, delivered, read, failed (with the
+    reason), held (not sendable as it is, e.g. outside WhatsApp's 24-hour window).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_learner", "learner_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), default="reply")  # reply | push
+    text: Mapped[str] = mapped_column(Text)
+    options: Mapped[list[list[str]]] = mapped_column(JSON, default=list)  # [[label, value], ...]
+    has_options: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    reason: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

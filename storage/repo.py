@@ -15,6 +15,7 @@ from storage.models import (
     Enrolment,
     Learner,
     ModuleProgress,
+    OutboxMessage,
     ProcessedMessage,
     QuizAnswer,
     QuizAttempt,
@@ -76,6 +77,13 @@ def find_learner(
     return session.scalars(
         select(Learner).where(Learner.address_hash == address_hash)
     ).one_or_none()
+
+
+def mark_unreachable(session: Session, cipher: AddressCipher, channel: str, address: str) -> None:
+    """Note that a person cannot be reached (they blocked the bot, opted out)."""
+    learner = find_learner(session, cipher, channel, address)
+    if learner is not None and learner.unreachable_at is None:
+        learner.unreachable_at = utcnow()
 
 
 def enrol(session: Session, learner_id: int, course_id: str) -> None:
@@ -194,7 +202,7 @@ def latest_choices(session: Session, attempt_id: int) -> dict[str, str]:
 
 
 def _erase(session: Session, learner_ids: list[int]) -> None:
-    for model in (QuizAnswer, QuizAttempt, ModuleProgress, Enrolment):
+    for model in (OutboxMessage, QuizAnswer, QuizAttempt, ModuleProgress, Enrolment):
         session.execute(delete(model).where(model.learner_id.in_(learner_ids)))
     session.execute(delete(Learner).where(Learner.id.in_(learner_ids)))
 
@@ -215,6 +223,20 @@ def purge_inactive(session: Session, seen_before: datetime) -> int:
 def forget_processed_messages(session: Session, before: datetime) -> None:
     """Drop message ids older than any redelivery."""
     session.execute(delete(ProcessedMessage).where(ProcessedMessage.processed_at < before))
+
+
+def latest_prompt_id(session: Session, learner_id: int) -> str | None:
+    """The channel's id of the last message with options sent to a learner."""
+    return session.scalars(
+        select(OutboxMessage.provider_id)
+        .where(
+            OutboxMessage.learner_id == learner_id,
+            OutboxMessage.provider_id.is_not(None),
+            OutboxMessage.has_options.is_(True),
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    ).first()
 
 
 def count_learners(session: Session) -> int:

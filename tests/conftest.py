@@ -83,7 +83,7 @@ def app(app_config: dict[str, str]):
     app = create_app(app_config)
     app.config["TESTING"] = True
     yield app
-    app.extensions["senda"].database.dispose()
+    app.extensions["senda"].close()
 
 
 @pytest.fixture

@@ -24,9 +24,10 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=1024 * 1024)
     app.extensions["senda"] = build_service(settings)
 
-    from webhooks import health
+    from webhooks import health, telegram
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(telegram.bp)
     return app
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 
-from bot.service import Service
 from storage import repo
 from storage.models import utcnow
+
+if TYPE_CHECKING:
+    from bot.service import Service
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +28,15 @@ class Jobs:
 
     queue: Huey
     purge_inactive_learners: TaskWrapper
+    flush_learner: TaskWrapper
+    send_due_messages: TaskWrapper
+
+    def schedule_flush(self, learner_id: int, delay: float) -> None:
+        """Ask a worker to send a learner's pending messages after a delay."""
+        try:
+            self.flush_learner.schedule(args=(learner_id,), delay=max(delay, 0.0))
+        except Exception:  # the sweep below sends it anyway; a reply must not fail on this
+            log.warning("could not schedule a retry; the minute sweep will send it")
 
 
 def make_jobs(service: Service) -> Jobs:
@@ -41,7 +53,24 @@ def make_jobs(service: Service) -> Jobs:
         """Erase learners silent for longer than the retention period (privacy contract)."""
         return purge(service)
 
-    return Jobs(queue=queue, purge_inactive_learners=purge_inactive_learners)
+    @queue.task()
+    def flush_learner(learner_id: int) -> int:
+        """Send a learner's pending messages whose time has come."""
+        return service.outbox.flush(learner_id).sent
+
+    @queue.periodic_task(crontab(minute="*"))
+    def send_due_messages() -> int:
+        """Every minute: send what is due and was not sent (a crash, a lost schedule)."""
+        return sweep(service)
+
+    return Jobs(queue, purge_inactive_learners, flush_learner, send_due_messages)
+
+
+def sweep(service: Service) -> int:
+    """Flush every learner with a due message; returns the messages sent."""
+    return sum(
+        service.outbox.flush(learner_id).sent for learner_id in service.outbox.due_learners()
+    )
 
 
 def purge(service: Service) -> int:

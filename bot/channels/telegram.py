@@ -1,0 +1,218 @@
+"""Telegram through python-telegram-bot: updates in, messages out, one event loop per process.
+
+PTB is asyncio; Flask views are threads. The bot belongs to one long-lived event loop running in
+a background thread of each process (created on first use, so after gunicorn forks); requests
+hand it coroutines with `run_coroutine_threadsafe` and wait for the result. No request ever runs
+a loop of its own, so no client is bound to a loop that is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import threading
+import time
+import warnings
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
+
+from bot.delivery.outbox import Rejected, RetryLater, Unreachable
+from bot.messages import Inbound, Location, MediaKind, Outbound
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+TEXT_LIMIT = 4096
+CALLBACK_DATA_LIMIT = 64  # bytes, UTF-8
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
+INLINE_RETRY_LIMIT = 2.0  # seconds: a flood wait this short is waited out inside the request
+_T = TypeVar("_T")
+
+_MEDIA_FIELDS = (
+    ("photo", MediaKind.PHOTO),
+    ("voice", MediaKind.VOICE),
+    ("audio", MediaKind.VOICE),
+    ("video", MediaKind.VIDEO),
+    ("video_note", MediaKind.VIDEO),
+    ("animation", MediaKind.VIDEO),
+    ("sticker", MediaKind.STICKER),
+    ("document", MediaKind.DOCUMENT),
+    ("contact", MediaKind.CONTACT),
+)
+
+
+def parse_update(update: Update) -> Inbound | None:
+    """An update as an inbound message; None for the kinds the service does not handle."""
+    message_id = str(update.update_id)
+    query = update.callback_query
+    if query is not None:
+        if query.message is None or query.data is None:
+            return None
+        return Inbound(
+            channel=CHANNEL,
+            address=str(query.message.chat.id),
+            text=query.data,
+            choice=query.data,
+            message_id=message_id,
+            reply_to=str(query.message.message_id),
+        )
+    message = update.message
+    if message is None or message.chat.type != "private":
+        return None  # edited messages, channel posts, groups: not a conversation with a person
+    address = str(message.chat.id)
+    if message.location is not None:
+        location = Location(message.location.latitude, message.location.longitude)
+        return Inbound(CHANNEL, address, message_id=message_id, location=location)
+    for field, kind in _MEDIA_FIELDS:
+        if getattr(message, field, None):
+            return Inbound(CHANNEL, address, message_id=message_id, media=kind)
+    text = message.text or ""
+    command, _, argument = text.partition(" ")
+    if command.split("@")[0] == "/start":
+        return Inbound(CHANNEL, address, message_id=message_id, start_parameter=argument.strip())
+    if not text:
+        return Inbound(CHANNEL, address, message_id=message_id, media=MediaKind.OTHER)
+    return Inbound(CHANNEL, address, text=text, message_id=message_id)
+
+
+def blocked_by(update: Update) -> str | None:
+    """The chat id of a person who just blocked the bot, if this update says so."""
+    member = update.my_chat_member
+    if member is None or member.chat.type != "private":
+        return None
+    return str(member.chat.id) if member.new_chat_member.status == "kicked" else None
+
+
+def keyboard(message: Outbound) -> InlineKeyboardMarkup | None:
+    """The options as inline buttons, numbered so that typing the number works too."""
+    if not message.options:
+        return None
+    rows = []
+    for number, option in enumerate(message.options, 1):
+        data = option.value
+        if len(data.encode()) > CALLBACK_DATA_LIMIT:
+            data = str(number)  # read as the typed number when the value does not fit
+        rows.append([InlineKeyboardButton(f"{number}. {option.label}", callback_data=data)])
+    return InlineKeyboardMarkup(rows)
+
+
+def _retry_after(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that the int will become a timedelta
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramSender:
+    """Sends through PTB's Bot on this process's own event loop."""
+
+    channel = CHANNEL
+    limit = TEXT_LIMIT
+
+    def __init__(self, token: str, base_url: str, timeout: float = 15.0) -> None:
+        self._token = token
+        self._base_url = base_url
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._bot: Bot | None = None
+        self._initialized = False
+        self.username: str | None = None
+
+    def _start(self) -> tuple[asyncio.AbstractEventLoop, Bot]:
+        with self._lock:
+            if self._pid != os.getpid() or self._loop is None or self._bot is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(
+                    target=loop.run_forever, name="telegram-loop", daemon=True
+                )
+                thread.start()
+                request = HTTPXRequest(connection_pool_size=32, read_timeout=10.0)
+                bot = Bot(self._token, base_url=self._base_url, request=request)
+                self._loop, self._bot, self._pid = loop, bot, os.getpid()
+                self._initialized = False
+            return self._loop, self._bot
+
+    def call(self, work: Callable[[Bot], Awaitable[_T]]) -> _T:
+        """Run a coroutine of the bot on the bot's loop and wait for its result."""
+        loop, bot = self._start()
+
+        async def run() -> _T:
+            if not self._initialized:
+                await bot.initialize()  # getMe: also tells the bot's username
+                self.username = bot.username
+                self._initialized = True
+            return await work(bot)
+
+        return asyncio.run_coroutine_threadsafe(run(), loop).result(self._timeout)
+
+    def send(self, address: str, message: Outbound) -> str:
+        """Send one message (at most 4096 characters), retrying a short flood wait once."""
+        for attempt in (1, 2):
+            try:
+                sent = self.call(
+                    lambda bot: bot.send_message(
+                        chat_id=int(address), text=message.text, reply_markup=keyboard(message)
+                    )
+                )
+                return str(sent.message_id)
+            except RetryAfter as error:
+                wait = _retry_after(error)
+                if attempt == 1 and wait <= INLINE_RETRY_LIMIT:
+                    time.sleep(wait)
+                    continue
+                raise RetryLater(f"flood control: retry after {wait:.0f} s", wait) from error
+            except Forbidden as error:
+                raise Unreachable(f"telegram: {error.message}") from error
+            except BadRequest as error:
+                raise Rejected(f"telegram: {error.message}") from error
+            except (NetworkError, TimeoutError) as error:  # 5xx, dropped connections, time-outs
+                if attempt == 1:
+                    time.sleep(0.5)
+                    continue
+                raise RetryLater(f"telegram unreachable: {error}", 2.0) from error
+            except TelegramError as error:
+                raise Rejected(f"telegram: {error.message}") from error
+        raise RetryLater("telegram: no answer", 2.0)
+
+    def close(self) -> None:
+        """Shut the bot's HTTP client and stop this process's loop."""
+        with self._lock:
+            loop, bot, pid = self._loop, self._bot, self._pid
+            self._loop = self._bot = self._pid = None
+        if loop is None or bot is None or pid != os.getpid():
+            return
+        if self._initialized:
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(bot.shutdown(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+
+    def best_effort(self, work: Callable[[Bot], Awaitable[Any]], what: str) -> None:
+        """A call whose failure must not stop the conversation (acks, keyboard removal)."""
+        try:
+            self.call(work)
+        except (TelegramError, TimeoutError) as error:
+            log.info("telegram: %s failed (%s)", what, error)
+
+    def answer_callback(self, callback_query_id: str) -> None:
+        """Stop the client's spinner on a pressed button."""
+        self.best_effort(
+            lambda bot: bot.answer_callback_query(callback_query_id), "answerCallbackQuery"
+        )
+
+    def remove_keyboard(self, chat_id: str, message_id: str) -> None:
+        """Remove the buttons of an answered message, so old questions cannot be pressed."""
+        self.best_effort(
+            lambda bot: bot.edit_message_reply_markup(
+                chat_id=int(chat_id), message_id=int(message_id), reply_markup=None
+            ),
+            "editMessageReplyMarkup",
+        )

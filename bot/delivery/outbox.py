@@ -1,0 +1,220 @@
+"""The outbox: every message is written before it is sent, then sent in order, one person at a time.
+
+A reply goes out at once, right after the transaction that decided it; when the channel fails,
+the row stays pending with the time of its next attempt, and the worker sends it then. Messages
+to one person leave in the order they were written: a row waiting for a retry holds back the
+rows after it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels.text import split_message
+from bot.messages import Option, Outbound
+from storage.crypto import AddressCipher
+from storage.models import Learner, OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+class SendError(Exception):
+    """A message could not be sent."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason[:200]
+
+
+class RetryLater(SendError):
+    """The channel is busy or unreachable for now: try again after `seconds`."""
+
+    def __init__(self, reason: str, seconds: float) -> None:
+        super().__init__(reason)
+        self.seconds = seconds
+
+
+class Unreachable(SendError):
+    """The person cannot be reached (blocked the bot, opted out): stop until they write."""
+
+
+class Rejected(SendError):
+    """The channel refused this message for good."""
+
+
+class Sender(Protocol):
+    """What a channel offers the outbox."""
+
+    channel: str
+    limit: int  # characters in one message
+
+    def send(self, address: str, message: Outbound) -> str:
+        """Send one message; the channel's id for it. Raises a SendError."""
+        ...
+
+
+@dataclass(frozen=True)
+class Flushed:
+    """What one flush did."""
+
+    sent: int = 0
+    pending: int = 0
+    failed: int = 0
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before the next try after a failure: 2, 4, 8 ... at most ten minutes."""
+    return float(min(2**attempts, 600))
+
+
+class Outbox:
+    """Records outbound messages and sends them through the channels' senders."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        cipher: AddressCipher,
+        senders: dict[str, Sender],
+        schedule: Callable[[int, float], None] | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.cipher = cipher
+        self.senders = senders
+        self.schedule = schedule  # asks the worker to flush a learner after some seconds
+
+    def handles(self, channel: str) -> bool:
+        """Whether messages on this channel go through the outbox."""
+        return channel in self.senders
+
+    def enqueue(
+        self, session: Session, learner: Learner, messages: Sequence[Outbound], kind: str = "reply"
+    ) -> list[OutboxMessage]:
+        """Write messages for a learner, split to fit their channel."""
+        sender = self.senders[learner.channel]
+        rows = [
+            OutboxMessage(
+                learner_id=learner.id,
+                channel=learner.channel,
+                kind=kind,
+                text=part.text,
+                options=[[o.label, o.value] for o in part.options],
+                has_options=bool(part.options),
+                state="pending",
+                attempts=0,
+                next_attempt_at=utcnow(),
+                created_at=utcnow(),
+            )
+            for message in messages
+            for part in split_message(message, sender.limit)
+        ]
+        session.add_all(rows)
+        session.flush()
+        return rows
+
+    def flush(self, learner_id: int) -> Flushed:
+        """Send a learner's due messages, in order, holding their row so no one else does."""
+        sent = failed = 0
+        with self.sessions.begin() as session:
+            learner = session.scalars(
+                select(Learner).where(Learner.id == learner_id).with_for_update()
+            ).one_or_none()
+            if learner is None:
+                return Flushed()
+            sender = self.senders.get(learner.channel)
+            rows = list(
+                session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.learner_id == learner_id, OutboxMessage.state == "pending")
+                    .order_by(OutboxMessage.id)
+                )
+            )
+            if sender is None or not rows:
+                return Flushed(pending=len(rows))
+            address = self.cipher.decrypt(learner.address_encrypted)
+            for row in rows:
+                now = utcnow()
+                if row.next_attempt_at > now:
+                    break  # an earlier message waits for its retry; later ones wait behind it
+                if learner.unreachable_at is not None:
+                    row.state, row.reason = "failed", "the person cannot be reached"
+                    failed += 1
+                    continue
+                row.attempts += 1
+                try:
+                    row.provider_id = sender.send(address, _as_outbound(row))
+                except RetryLater as error:
+                    if row.attempts >= MAX_ATTEMPTS:
+                        row.state, row.reason = "failed", f"gave up: {error.reason}"
+                        failed += 1
+                        continue
+                    wait = max(error.seconds, backoff(row.attempts))
+                    row.reason, row.next_attempt_at = error.reason, now + timedelta(seconds=wait)
+                    log.warning(
+                        "%s message %d: retry in %.0f s (%s)",
+                        row.channel,
+                        row.id,
+                        wait,
+                        error.reason,
+                    )
+                    if self.schedule is not None:
+                        self.schedule(learner_id, wait)
+                    break
+                except Unreachable as error:
+                    learner.unreachable_at = now
+                    row.state, row.reason = "failed", error.reason
+                    failed += 1
+                    log.info(
+                        "%s learner %d cannot be reached: %s", row.channel, learner_id, error.reason
+                    )
+                except Rejected as error:
+                    row.state, row.reason = "failed", error.reason
+                    failed += 1
+                    log.warning("%s message %d refused: %s", row.channel, row.id, error.reason)
+                else:
+                    row.state, row.sent_at, row.reason = "sent", now, None
+                    sent += 1
+            pending = sum(1 for row in rows if row.state == "pending")
+        return Flushed(sent=sent, pending=pending, failed=failed)
+
+    def send_unrecorded(self, channel: str, address: str, messages: Sequence[Outbound]) -> None:
+        """Send without a trace (the answer to an erasure): best effort, nothing stored."""
+        sender = self.senders.get(channel)
+        if sender is None:
+            return
+        for message in messages:
+            for part in split_message(message, sender.limit):
+                try:
+                    sender.send(address, part)
+                except SendError as error:
+                    log.warning(
+                        "%s: an unrecorded message was not sent (%s)", channel, error.reason
+                    )
+                    return
+
+    def due_learners(self, limit: int = 500) -> list[int]:
+        """Learners with a pending message whose time has come (for the worker's sweep)."""
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(OutboxMessage.learner_id)
+                    .where(
+                        OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= utcnow()
+                    )
+                    .group_by(OutboxMessage.learner_id)
+                    .order_by(OutboxMessage.learner_id)
+                    .limit(limit)
+                )
+            )
+
+
+def _as_outbound(row: OutboxMessage) -> Outbound:
+    return Outbound(row.text, tuple(Option(label, value) for label, value in row.options))

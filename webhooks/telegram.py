@@ -1,0 +1,68 @@
+"""`POST /webhooks/telegram`: the secret token checked, the update handled, the answer sent."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from flask import Blueprint, abort, request
+from telegram import Bot, Update
+
+from bot.channels import telegram
+from bot.delivery.replies import answer
+from bot.service import Service
+from storage import repo
+from webhooks import service
+
+bp = Blueprint("telegram", __name__)
+log = logging.getLogger(__name__)
+_PARSER_BOT: dict[str, Bot] = {}
+
+
+def parsing_bot(token: str) -> Bot:
+    """A Bot object for `Update.de_json` (it never touches the network)."""
+    if token not in _PARSER_BOT:
+        _PARSER_BOT[token] = Bot(token)
+    return _PARSER_BOT[token]
+
+
+def process_update(senda: Service, update: Update) -> None:
+    """Handle one update: webhook and long polling share this."""
+    sender = senda.telegram
+    assert sender is not None
+    blocked = telegram.blocked_by(update)
+    if blocked is not None:
+        with senda.sessions.begin() as session:
+            repo.mark_unreachable(session, senda.cipher, telegram.CHANNEL, blocked)
+        return
+    inbound = telegram.parse_update(update)
+    if inbound is None:
+        return
+    query = update.callback_query
+    if query is not None:
+        sender.answer_callback(query.id)
+    reply, _ = answer(senda.engine, senda.outbox, inbound)
+    if query is not None and inbound.reply_to is not None and not reply.duplicate:
+        sender.remove_keyboard(inbound.address, inbound.reply_to)
+
+
+@bp.post("/webhooks/telegram")
+def receive():
+    """A Telegram update."""
+    senda = service()
+    settings = senda.settings
+    if senda.telegram is None or not settings.telegram_webhook_secret:
+        abort(404)
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    if not hmac.compare_digest(given.encode(), settings.telegram_webhook_secret.encode()):
+        log.warning("telegram webhook: wrong or missing secret token")
+        abort(403)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        abort(400)
+    try:
+        update = Update.de_json(data, parsing_bot(settings.telegram_bot_token or ""))
+    except (KeyError, TypeError, ValueError):
+        abort(400)
+    process_update(senda, update)
+    return "", 200
