@@ -49,14 +49,15 @@ class Engine:
         """Answer one inbound message; a redelivered message id gets no answer and no change."""
         return self.respond(inbound).messages
 
-    def respond(self, inbound: Inbound) -> Reply:
+    def respond(self, inbound: Inbound, deliver: bool = False) -> Reply:
         """Answer one inbound message, recording the answer in the outbox when the channel has
-        one, in the same transaction as the change of state."""
+        one, in the same transaction as the change of state; with `deliver`, also send it while
+        the person's row is still held, so their messages leave in order."""
         inbound = replace(inbound, text=clean_text(inbound.text, MAX_INBOUND_CHARACTERS))
         for attempt in range(1, _RETRIES_ON_LOCK + 1):
             try:
                 with self.sessions.begin() as session:
-                    return self._respond(session, inbound)
+                    return self._respond(session, inbound, deliver)
             except OperationalError:
                 # A lock timeout or a serialization failure: the transaction rolled back whole.
                 log.warning("database busy on %s message, attempt %d", inbound.channel, attempt)
@@ -68,7 +69,7 @@ class Engine:
                 return Reply([say(_apology())])
         return Reply([])
 
-    def _respond(self, session: Session, inbound: Inbound) -> Reply:
+    def _respond(self, session: Session, inbound: Inbound, deliver: bool) -> Reply:
         if inbound.message_id is not None and not repo.claim_message(
             session, inbound.channel, inbound.message_id
         ):
@@ -91,6 +92,10 @@ class Engine:
             return Reply(messages, erased=True)
         if self.outbox is not None and self.outbox.handles(learner.channel):
             self.outbox.enqueue(session, learner, messages)
+            if deliver:
+                # Sent before the commit: should the commit fail, the channel redelivers the
+                # message and the answer may go twice, which beats an answer that never goes.
+                self.outbox.send_due(session, learner)
         return Reply(messages, learner_id=learner.id)
 
     def _answer(self, turn: Turn) -> list[Outbound]:

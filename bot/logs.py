@@ -45,3 +45,6 @@ def configure_logging(level: int = logging.INFO) -> None:
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(level)
+    # One line for every HTTP call to a channel's API is noise at this level.
+    for noisy in ("httpx", "httpcore", "telegram.ext", "twilio.http_client"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -41,7 +41,7 @@ def process_update(senda: Service, update: Update) -> None:
     query = update.callback_query
     if query is not None:
         sender.answer_callback(query.id)
-    reply, _ = answer(senda.engine, senda.outbox, inbound)
+    reply = answer(senda.engine, senda.outbox, inbound)
     if query is not None and inbound.reply_to is not None and not reply.duplicate:
         sender.remove_keyboard(inbound.address, inbound.reply_to)
 

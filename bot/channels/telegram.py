@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
 import threading
 import time
 import warnings
@@ -135,7 +136,12 @@ class TelegramSender:
                     target=loop.run_forever, name="telegram-loop", daemon=True
                 )
                 thread.start()
-                request = HTTPXRequest(connection_pool_size=32, read_timeout=10.0)
+                request = HTTPXRequest(
+                    connection_pool_size=32,
+                    read_timeout=10.0,
+                    # Small requests leave at once instead of waiting on Nagle's algorithm.
+                    socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+                )
                 bot = Bot(self._token, base_url=self._base_url, request=request)
                 self._loop, self._bot, self._pid = loop, bot, os.getpid()
                 self._initialized = False

@@ -122,67 +122,67 @@ class Outbox:
 
     def flush(self, learner_id: int) -> Flushed:
         """Send a learner's due messages, in order, holding their row so no one else does."""
-        sent = failed = 0
         with self.sessions.begin() as session:
             learner = session.scalars(
                 select(Learner).where(Learner.id == learner_id).with_for_update()
             ).one_or_none()
             if learner is None:
                 return Flushed()
-            sender = self.senders.get(learner.channel)
-            rows = list(
-                session.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.learner_id == learner_id, OutboxMessage.state == "pending")
-                    .order_by(OutboxMessage.id)
-                )
+            return self.send_due(session, learner)
+
+    def send_due(self, session: Session, learner: Learner) -> Flushed:
+        """Send the due messages of a learner whose row this transaction holds locked."""
+        sender = self.senders.get(learner.channel)
+        rows = list(
+            session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.learner_id == learner.id, OutboxMessage.state == "pending")
+                .order_by(OutboxMessage.id)
             )
-            if sender is None or not rows:
-                return Flushed(pending=len(rows))
-            address = self.cipher.decrypt(learner.address_encrypted)
-            for row in rows:
-                now = utcnow()
-                if row.next_attempt_at > now:
-                    break  # an earlier message waits for its retry; later ones wait behind it
-                if learner.unreachable_at is not None:
-                    row.state, row.reason = "failed", "the person cannot be reached"
+        )
+        if sender is None or not rows:
+            return Flushed(pending=len(rows))
+        address = self.cipher.decrypt(learner.address_encrypted)
+        sent = failed = 0
+        for row in rows:
+            now = utcnow()
+            if row.next_attempt_at > now:
+                break  # an earlier message waits for its retry; later ones wait behind it
+            if learner.unreachable_at is not None:
+                row.state, row.reason = "failed", "the person cannot be reached"
+                failed += 1
+                continue
+            row.attempts += 1
+            try:
+                row.provider_id = sender.send(address, _as_outbound(row))
+            except RetryLater as error:
+                if row.attempts >= MAX_ATTEMPTS:
+                    row.state, row.reason = "failed", f"gave up: {error.reason}"
                     failed += 1
                     continue
-                row.attempts += 1
-                try:
-                    row.provider_id = sender.send(address, _as_outbound(row))
-                except RetryLater as error:
-                    if row.attempts >= MAX_ATTEMPTS:
-                        row.state, row.reason = "failed", f"gave up: {error.reason}"
-                        failed += 1
-                        continue
-                    wait = max(error.seconds, backoff(row.attempts))
-                    row.reason, row.next_attempt_at = error.reason, now + timedelta(seconds=wait)
-                    log.warning(
-                        "%s message %d: retry in %.0f s (%s)",
-                        row.channel,
-                        row.id,
-                        wait,
-                        error.reason,
-                    )
-                    if self.schedule is not None:
-                        self.schedule(learner_id, wait)
-                    break
-                except Unreachable as error:
-                    learner.unreachable_at = now
-                    row.state, row.reason = "failed", error.reason
-                    failed += 1
-                    log.info(
-                        "%s learner %d cannot be reached: %s", row.channel, learner_id, error.reason
-                    )
-                except Rejected as error:
-                    row.state, row.reason = "failed", error.reason
-                    failed += 1
-                    log.warning("%s message %d refused: %s", row.channel, row.id, error.reason)
-                else:
-                    row.state, row.sent_at, row.reason = "sent", now, None
-                    sent += 1
-            pending = sum(1 for row in rows if row.state == "pending")
+                wait = max(error.seconds, backoff(row.attempts))
+                row.reason, row.next_attempt_at = error.reason, now + timedelta(seconds=wait)
+                log.warning(
+                    "%s message %d: retry in %.0f s (%s)", row.channel, row.id, wait, error.reason
+                )
+                if self.schedule is not None:
+                    self.schedule(learner.id, wait)
+                break
+            except Unreachable as error:
+                learner.unreachable_at = now
+                row.state, row.reason = "failed", error.reason
+                failed += 1
+                log.info(
+                    "%s learner %d cannot be reached: %s", row.channel, learner.id, error.reason
+                )
+            except Rejected as error:
+                row.state, row.reason = "failed", error.reason
+                failed += 1
+                log.warning("%s message %d refused: %s", row.channel, row.id, error.reason)
+            else:
+                row.state, row.sent_at, row.reason = "sent", now, None
+                sent += 1
+        pending = sum(1 for row in rows if row.state == "pending")
         return Flushed(sent=sent, pending=pending, failed=failed)
 
     def send_unrecorded(self, channel: str, address: str, messages: Sequence[Outbound]) -> None:

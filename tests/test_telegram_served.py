@@ -1,0 +1,157 @@
+"""Telegram against real servers: `senda serve`, and gunicorn with several worker processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.telegram import FakeTelegram
+from tests.telegram_helpers import SECRET, TOKEN, callback_update, text_update
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def post(port: int, update: dict, secret: str = SECRET) -> int:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/webhooks/telegram",
+        data=json.dumps(update).encode(),
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def wait_healthy(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server exited"
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("the server did not come up")
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with FakeTelegram(token=TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def server_env(app_config, fake) -> dict[str, str]:
+    return {
+        **os.environ,
+        **app_config,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+    }
+
+
+def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
+    """Start a server whose output goes to a file (a pipe nobody reads would block it)."""
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    process.log_path = log.name  # type: ignore[attr-defined]
+    try:
+        wait_healthy(port, process)
+    except AssertionError:
+        stop(process)
+        raise
+    return process
+
+
+def stop(process: subprocess.Popen) -> str:
+    """Stop a server; everything it printed."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    return Path(process.log_path).read_text()  # type: ignore[attr-defined]
+
+
+def test_senda_serve_runs_a_person_through_onboarding_with_buttons(server_env, fake):
+    port = free_port()
+    process = start([str(BIN / "senda"), "serve", "--port", str(port)], server_env, port)
+    try:
+        chat = 5550001
+        assert post(port, text_update(chat, "/start")) == 200
+        assert post(port, text_update(chat, "hola"), secret="nope") == 403
+        steps = [("es", "¿Estás de acuerdo?"), ("yes", "¿Quién eres?"), ("official", "Menú")]
+        for data, expected in steps:
+            message_id = len([c for c in fake.calls_to("sendMessage") if c.failed is None])
+            assert post(port, callback_update(chat, data, message_id)) == 200
+            assert expected in fake.sent_texts(chat)[-1]
+        assert len(fake.calls_to("answerCallbackQuery")) == 3
+    finally:
+        output = stop(process)
+    assert "5550001" not in output, "a chat id reached the log"
+
+
+def test_gunicorn_workers_answer_a_burst_in_order_per_person(server_env, fake):
+    """200 updates from 50 people at once: 200 replies, each person's in the order they wrote."""
+    port = free_port()
+    process = start(
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "webhooks:create_app()",
+        ],
+        server_env,
+        port,
+    )
+    script = ["hola", "2", "yes", "1"]  # language, consent, role: four prompts in a known order
+    expected = ["Choose your language", "Do you agree?", "Who are you?", "Menu"]
+    statuses: list[int] = []
+
+    def person(chat_id: int) -> None:
+        for text in script:
+            statuses.append(post(port, text_update(chat_id, text)))
+
+    try:
+        people = [threading.Thread(target=person, args=(8_000_000 + n,)) for n in range(50)]
+        for thread in people:
+            thread.start()
+        for thread in people:
+            thread.join(120)
+    finally:
+        output = stop(process)
+    assert statuses == [200] * 200, output[-2000:]
+    assert len([c for c in fake.calls_to("sendMessage") if c.failed is None]) == 200
+    for n in range(50):
+        texts = fake.sent_texts(8_000_000 + n)
+        assert len(texts) == 4
+        for text, fragment in zip(texts, expected, strict=True):
+            assert fragment in text
+    assert "Traceback" not in output and "different event loop" not in output
