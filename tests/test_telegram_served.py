@@ -103,12 +103,31 @@ def test_senda_serve_runs_a_person_through_onboarding_with_buttons(server_env, f
         chat = 5550001
         assert post(port, text_update(chat, "/start")) == 200
         assert post(port, text_update(chat, "hola"), secret="nope") == 403
-        steps = [("es", "¿Estás de acuerdo?"), ("yes", "¿Quién eres?"), ("official", "Menú")]
+        buttons = fake.calls_to("sendMessage")[-1].params["reply_markup"]["inline_keyboard"]
+        assert [row[0]["text"] for row in buttons][:2] == ["1. Español", "2. English"]
+        steps = [
+            ("es", "¿Estás de acuerdo?"),
+            ("yes", "¿Quién eres?"),
+            ("official", "Menú"),
+            ("courses", "Curso de prueba"),
+            ("m:basics", "(1/3)"),
+            ("next", "(2/3)"),
+            ("next", "(3/3)"),
+            ("quiz", "Pregunta 1 de 3"),
+            ("b", "Pregunta 2 de 3"),
+            ("a", "Pregunta 3 de 3"),
+            ("yes", "Acertaste 3 de 3 preguntas (100%)"),
+        ]
         for data, expected in steps:
-            message_id = len([c for c in fake.calls_to("sendMessage") if c.failed is None])
-            assert post(port, callback_update(chat, data, message_id)) == 200
+            sent = [c for c in fake.calls_to("sendMessage") if c.failed is None]
+            offered = [
+                row[0]["callback_data"]
+                for row in sent[-1].params["reply_markup"]["inline_keyboard"]
+            ]
+            assert data in offered, (data, offered)
+            assert post(port, callback_update(chat, data, len(sent))) == 200
             assert expected in fake.sent_texts(chat)[-1]
-        assert len(fake.calls_to("answerCallbackQuery")) == 3
+        assert len(fake.calls_to("answerCallbackQuery")) == len(steps)
     finally:
         output = stop(process)
     assert "5550001" not in output, "a chat id reached the log"
