@@ -116,7 +116,7 @@ def test_senda_serve_runs_a_person_through_onboarding_with_buttons(server_env, f
             ("quiz", "Pregunta 1 de 3"),
             ("b", "Pregunta 2 de 3"),
             ("a", "Pregunta 3 de 3"),
-            ("yes", "Acertaste 3 de 3 preguntas (100%)"),
+            ("a", "Acertaste 3 de 3 preguntas (100%)"),
         ]
         for data, expected in steps:
             sent = [c for c in fake.calls_to("sendMessage") if c.failed is None]
