@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import yaml
 from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy.orm import Session, sessionmaker
+from twilio.rest import Client
 
 from bot.channels.telegram import TelegramSender
+from bot.channels.twilio import SMS, WHATSAPP, Template, TwilioSender
 from bot.config import Settings
 from bot.delivery.outbox import Outbox, Sender
 from bot.engine import Engine
@@ -53,7 +57,32 @@ def _senders(settings: Settings) -> dict[str, Sender]:
         senders["telegram"] = TelegramSender(
             settings.telegram_bot_token, settings.telegram_api_base_url
         )
+    if settings.twilio_account_sid and settings.twilio_auth_token:
+        # No edge or region from the environment: they rewrite the host of the base URL.
+        client = Client(settings.twilio_account_sid, settings.twilio_auth_token, environment={})
+        client.api.base_url = settings.twilio_api_base_url
+        status_callback = settings.public_url + "/webhooks/twilio/status"
+        templates = whatsapp_templates(settings.catalog_path / "whatsapp.yaml")
+        for channel, sender_id in (
+            (WHATSAPP, settings.twilio_whatsapp_from),
+            (SMS, settings.twilio_sms_from),
+        ):
+            if sender_id:
+                senders[channel] = TwilioSender(
+                    channel, client, sender_id, status_callback, templates
+                )
     return senders
+
+
+def whatsapp_templates(path: Path) -> dict[str, Template]:
+    """Approved templates per language, from the content folder's whatsapp.yaml, if any."""
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {
+        language: Template(str(entry["content_sid"]), str(entry.get("variable", "1")))
+        for language, entry in (data.get("templates") or {}).items()
+    }
 
 
 def build_service(settings: Settings, migrate_database: bool = True) -> Service:

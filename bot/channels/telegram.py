@@ -24,7 +24,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from bot.delivery.outbox import Rejected, RetryLater, Unreachable
+from bot.channels.text import split_message
+from bot.delivery.outbox import Envelope, Rejected, RetryLater, Unreachable
 from bot.messages import Inbound, Location, MediaKind, Outbound
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,6 @@ class TelegramSender:
     """Sends through PTB's Bot on this process's own event loop."""
 
     channel = CHANNEL
-    limit = TEXT_LIMIT
 
     def __init__(self, token: str, base_url: str, timeout: float = 15.0) -> None:
         self._token = token
@@ -160,7 +160,11 @@ class TelegramSender:
 
         return asyncio.run_coroutine_threadsafe(run(), loop).result(self._timeout)
 
-    def send(self, address: str, message: Outbound) -> str:
+    def prepare(self, message: Outbound) -> list[Outbound]:
+        """Parts of at most 4096 characters; the buttons go under the last."""
+        return split_message(message, TEXT_LIMIT)
+
+    def send(self, address: str, message: Outbound, envelope: Envelope | None = None) -> str:
         """Send one message (at most 4096 characters), retrying a short flood wait once."""
         for attempt in (1, 2):
             try:

@@ -11,13 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.text import split_message
 from bot.messages import Option, Outbound
 from storage.crypto import AddressCipher
 from storage.models import Learner, OutboxMessage, utcnow
@@ -51,14 +50,30 @@ class Rejected(SendError):
     """The channel refused this message for good."""
 
 
+class Held(SendError):
+    """The message cannot go as it is (e.g. WhatsApp free text outside the 24-hour window)."""
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What a channel may need to know about a message beyond its text."""
+
+    kind: str = "reply"  # reply | push
+    language: str = "es"
+    last_inbound_at: datetime | None = None  # when the person last wrote
+
+
 class Sender(Protocol):
     """What a channel offers the outbox."""
 
     channel: str
-    limit: int  # characters in one message
 
-    def send(self, address: str, message: Outbound) -> str:
-        """Send one message; the channel's id for it. Raises a SendError."""
+    def prepare(self, message: Outbound) -> list[Outbound]:
+        """The message as the parts this channel sends (split at its limit)."""
+        ...
+
+    def send(self, address: str, message: Outbound, envelope: Envelope) -> str:
+        """Send one part; the channel's id for it. Raises a SendError."""
         ...
 
 
@@ -95,6 +110,10 @@ class Outbox:
         """Whether messages on this channel go through the outbox."""
         return channel in self.senders
 
+    def handles_any(self, *channels: str) -> bool:
+        """Whether any of these channels is configured."""
+        return any(channel in self.senders for channel in channels)
+
     def enqueue(
         self, session: Session, learner: Learner, messages: Sequence[Outbound], kind: str = "reply"
     ) -> list[OutboxMessage]:
@@ -114,7 +133,7 @@ class Outbox:
                 created_at=utcnow(),
             )
             for message in messages
-            for part in split_message(message, sender.limit)
+            for part in sender.prepare(message)
         ]
         session.add_all(rows)
         session.flush()
@@ -154,7 +173,8 @@ class Outbox:
                 continue
             row.attempts += 1
             try:
-                row.provider_id = sender.send(address, _as_outbound(row))
+                envelope = Envelope(row.kind, learner.language, learner.last_seen_at)
+                row.provider_id = sender.send(address, _as_outbound(row), envelope)
             except RetryLater as error:
                 if row.attempts >= MAX_ATTEMPTS:
                     row.state, row.reason = "failed", f"gave up: {error.reason}"
@@ -175,6 +195,9 @@ class Outbox:
                 log.info(
                     "%s learner %d cannot be reached: %s", row.channel, learner.id, error.reason
                 )
+            except Held as error:
+                row.state, row.reason = "held", error.reason
+                log.info("%s message %d held: %s", row.channel, row.id, error.reason)
             except Rejected as error:
                 row.state, row.reason = "failed", error.reason
                 failed += 1
@@ -191,9 +214,9 @@ class Outbox:
         if sender is None:
             return
         for message in messages:
-            for part in split_message(message, sender.limit):
+            for part in sender.prepare(message):
                 try:
-                    sender.send(address, part)
+                    sender.send(address, part, Envelope())
                 except SendError as error:
                     log.warning(
                         "%s: an unrecorded message was not sent (%s)", channel, error.reason

@@ -1,0 +1,178 @@
+"""WhatsApp and SMS through Twilio: form posts in, REST messages out, the 24-hour window kept.
+
+Options are always a numbered list in the text: typing the number or the words works on every
+phone, and SMS has nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from requests.exceptions import RequestException
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+
+from bot.channels.text import split_message
+from bot.delivery.outbox import Envelope, Held, Rejected, RetryLater, Unreachable
+from bot.messages import Inbound, Location, MediaKind, Outbound
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+WHATSAPP, SMS = "whatsapp", "sms"
+PREFIX = "whatsapp:"
+TEXT_LIMIT = 1600
+SESSION_WINDOW = timedelta(hours=24)
+REQUIRED_FIELDS = ("MessageSid", "From")
+
+# Error codes (https://www.twilio.com/docs/api/errors).
+OPTED_OUT = 21610
+TOO_LONG = 21617
+OUTSIDE_WINDOW = 63016
+UNREACHABLE_CODES = {OPTED_OUT, 21211, 21614, 63024}  # opted out, invalid or not a mobile number
+
+_MEDIA_KINDS = (
+    ("image/", MediaKind.PHOTO),
+    ("audio/", MediaKind.VOICE),
+    ("video/", MediaKind.VIDEO),
+)
+
+
+class MissingFields(ValueError):
+    """A webhook post without the fields every Twilio message has."""
+
+
+def parse_form(form: Mapping[str, str]) -> Inbound:
+    """A Twilio inbound message (WhatsApp or SMS) as an Inbound. ProfileName is not read."""
+    missing = [name for name in REQUIRED_FIELDS if not form.get(name)]
+    if missing:
+        raise MissingFields(", ".join(missing))
+    sender = form["From"]
+    channel = WHATSAPP if sender.startswith(PREFIX) else SMS
+    address = sender.removeprefix(PREFIX)
+    message_id = form["MessageSid"]
+    if form.get("Latitude") and form.get("Longitude"):
+        try:
+            location = Location(float(form["Latitude"]), float(form["Longitude"]))
+        except ValueError:
+            location = None
+        if location is not None:
+            return Inbound(channel, address, message_id=message_id, location=location)
+    try:
+        media_count = int(form.get("NumMedia") or 0)
+    except ValueError:
+        media_count = 0
+    if media_count > 0:
+        content_type = form.get("MediaContentType0", "")
+        kind = next(
+            (k for prefix, k in _MEDIA_KINDS if content_type.startswith(prefix)), MediaKind.DOCUMENT
+        )
+        return Inbound(channel, address, message_id=message_id, media=kind)
+    payload = form.get("ButtonPayload")
+    if payload:
+        text = form.get("ButtonText") or form.get("Body") or payload
+        return Inbound(channel, address, text=text, choice=payload, message_id=message_id)
+    return Inbound(channel, address, text=form.get("Body", ""), message_id=message_id)
+
+
+def with_numbered_options(message: Outbound) -> Outbound:
+    """The options written into the text as a numbered list (kept for matching the answer)."""
+    if not message.options:
+        return message
+    lines = [f"{number}. {option.label}" for number, option in enumerate(message.options, 1)]
+    return Outbound(message.text + "\n\n" + "\n".join(lines), message.options)
+
+
+# GSM 03.38: the basic set is one septet a character, the extension set two.
+_GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXTENSION = set("^{}\\[~]|€\f")
+
+
+def sms_segments(text: str) -> tuple[str, int]:
+    """The encoding an SMS needs (GSM-7 or UCS-2) and how many segments it costs."""
+    if all(c in _GSM_BASIC or c in _GSM_EXTENSION for c in text):
+        septets = sum(2 if c in _GSM_EXTENSION else 1 for c in text)
+        return "GSM-7", 1 if septets <= 160 else -(-septets // 153)
+    units = len(text.encode("utf-16-le")) // 2
+    return "UCS-2", 1 if units <= 70 else -(-units // 67)
+
+
+@dataclass(frozen=True)
+class Template:
+    """An approved WhatsApp template for pushes outside the 24-hour window."""
+
+    content_sid: str
+    variable: str = "1"  # the template variable that carries the message text
+
+
+class TwilioSender:
+    """Sends WhatsApp or SMS messages through Twilio's REST API."""
+
+    def __init__(
+        self,
+        channel: str,
+        client: Client,
+        from_: str,
+        status_callback: str | None,
+        templates: Mapping[str, Template] | None = None,
+    ) -> None:
+        self.channel = channel
+        self._client = client
+        self._from = from_ if channel == SMS or from_.startswith(PREFIX) else PREFIX + from_
+        self._status_callback = status_callback
+        self._templates = dict(templates or {})
+
+    def prepare(self, message: Outbound) -> list[Outbound]:
+        """The options written in, then parts of at most 1,600 characters."""
+        return split_message(with_numbered_options(message), TEXT_LIMIT)
+
+    def send(self, address: str, message: Outbound, envelope: Envelope | None = None) -> str:
+        """Send one part; outside WhatsApp's 24-hour window only an approved template goes."""
+        envelope = envelope or Envelope()
+        to = PREFIX + address if self.channel == WHATSAPP else address
+        arguments: dict[str, str] = {"to": to, "from_": self._from}
+        if self._status_callback:
+            arguments["status_callback"] = self._status_callback
+        if self.channel == WHATSAPP and _outside_window(envelope):
+            template = self._templates.get(envelope.language) or self._templates.get("es")
+            if template is None:
+                raise Held("needs template: outside the 24-hour window")
+            arguments["content_sid"] = template.content_sid
+            arguments["content_variables"] = json.dumps({template.variable: message.text})
+        else:
+            arguments["body"] = message.text
+        if self.channel == SMS:
+            encoding, segments = sms_segments(message.text)
+            log.info("sms: %d segment(s), %s", segments, encoding)
+        try:
+            return self._client.messages.create(**arguments).sid
+        except TwilioRestException as error:
+            raise _classify(error) from error
+        except RequestException as error:
+            raise RetryLater(f"twilio unreachable: {type(error).__name__}", 2.0) from error
+
+
+def _outside_window(envelope: Envelope) -> bool:
+    if envelope.kind == "reply":
+        return False  # an answer to a message that just came in
+    last = envelope.last_inbound_at
+    return last is None or utcnow() - last > SESSION_WINDOW
+
+
+def _classify(error: TwilioRestException):
+    code = error.code
+    reason = f"twilio {code}: {error.msg}"
+    if code == OUTSIDE_WINDOW:
+        return Held("needs template: " + reason)
+    if code in UNREACHABLE_CODES:
+        return Unreachable(reason)
+    if error.status == 429 or (error.status or 0) >= 500:
+        return RetryLater(reason, 5.0)
+    return Rejected(reason)
