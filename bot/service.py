@@ -58,8 +58,13 @@ def _senders(settings: Settings) -> dict[str, Sender]:
             settings.telegram_bot_token, settings.telegram_api_base_url
         )
     if settings.twilio_account_sid and settings.twilio_auth_token:
-        # No edge or region from the environment: they rewrite the host of the base URL.
-        client = Client(settings.twilio_account_sid, settings.twilio_auth_token, environment={})
+        # No TWILIO_EDGE or TWILIO_REGION from the environment: they rewrite the host of the base
+        # URL. (An empty mapping would mean os.environ to the library, hence the marker entry.)
+        client = Client(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            environment={"SENDA": "edge and region unset"},
+        )
         client.api.base_url = settings.twilio_api_base_url
         status_callback = settings.public_url + "/webhooks/twilio/status"
         templates = whatsapp_templates(settings.catalog_path / "whatsapp.yaml")

@@ -171,6 +171,10 @@ class Outbox:
                 row.state, row.reason = "failed", "the person cannot be reached"
                 failed += 1
                 continue
+            if row.kind == "push" and learner.pushes_stopped:
+                row.state, row.reason = "failed", "the person stopped pushes"
+                failed += 1
+                continue
             row.attempts += 1
             try:
                 envelope = Envelope(row.kind, learner.language, learner.last_seen_at)

@@ -1,0 +1,84 @@
+"""The Twilio adapter: each recorded form and the Inbound it becomes; rendering and segments."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.channels.twilio import MissingFields, parse_form, sms_segments, with_numbered_options
+from bot.messages import Inbound, Location, MediaKind, Option, Outbound
+from tests.twilio_helpers import payload
+
+WA = "+5215512345678"
+SMS = "+5215587654321"
+
+
+def sid(name: str) -> str:
+    return payload(name)["MessageSid"]
+
+
+CASES = [
+    ("whatsapp_text_hola", lambda: Inbound("whatsapp", WA, "hola", sid("whatsapp_text_hola"))),
+    (
+        "whatsapp_button",
+        lambda: Inbound("whatsapp", WA, "Sí", sid("whatsapp_button"), choice="yes"),
+    ),
+    (
+        "whatsapp_location",
+        lambda: Inbound(
+            "whatsapp",
+            WA,
+            message_id=sid("whatsapp_location"),
+            location=Location(14.9056, -92.2636),
+        ),
+    ),
+    (
+        "whatsapp_image",
+        lambda: Inbound("whatsapp", WA, message_id=sid("whatsapp_image"), media=MediaKind.PHOTO),
+    ),
+    (
+        "whatsapp_voice",
+        lambda: Inbound("whatsapp", WA, message_id=sid("whatsapp_voice"), media=MediaKind.VOICE),
+    ),
+    ("sms_text", lambda: Inbound("sms", SMS, "HOLA", sid("sms_text"))),
+    ("sms_stop", lambda: Inbound("sms", SMS, "STOP", sid("sms_stop"))),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), CASES, ids=[case[0] for case in CASES])
+def test_each_recorded_message(name, expected):
+    assert parse_form(payload(name)) == expected()
+
+
+def test_the_profile_name_never_reaches_the_engine():
+    for name, _ in CASES:
+        assert "Ana" not in repr(parse_form(payload(name)))
+
+
+@pytest.mark.parametrize("missing", ["MessageSid", "From"])
+def test_missing_required_fields(missing):
+    form = payload("whatsapp_text_hola")
+    del form[missing]
+    with pytest.raises(MissingFields):
+        parse_form(form)
+
+
+def test_options_are_a_numbered_list_in_the_text():
+    message = Outbound("¿Aceptas?", (Option("Sí, acepto", "yes"), Option("No", "no")))
+    assert with_numbered_options(message).text == "¿Aceptas?\n\n1. Sí, acepto\n2. No"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hola", ("GSM-7", 1)),
+        ("a" * 160, ("GSM-7", 1)),
+        ("a" * 161, ("GSM-7", 2)),
+        ("€" * 80, ("GSM-7", 1)),  # two septets each
+        ("€" * 81, ("GSM-7", 2)),
+        ("¿Cómo estás?", ("UCS-2", 1)),  # ó is not in GSM-7
+        ("ó" * 71, ("UCS-2", 2)),
+        ("🙂" * 35, ("UCS-2", 1)),  # two UTF-16 units each
+    ],
+)
+def test_sms_segments(text, expected):
+    assert sms_segments(text) == expected
