@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 from cryptography.fernet import Fernet  # noqa: E402
 
 from tests.fakes.telegram import FakeTelegram  # noqa: E402
+from tests.servers import free_port, start, stop  # noqa: E402
 from tests.telegram_helpers import SECRET, TOKEN, text_update  # noqa: E402
-from tests.test_telegram_served import free_port, start, stop  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,15 +14,10 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.telegram import FakeTelegram
+from tests.servers import free_port, start, stop
 from tests.telegram_helpers import SECRET, TOKEN, callback_update, text_update
 
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def post(port: int, update: dict, secret: str = SECRET) -> int:
@@ -40,19 +31,6 @@ def post(port: int, update: dict, secret: str = SECRET) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
-
-
-def wait_healthy(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the server exited"
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("the server did not come up")
 
 
 @pytest.fixture
@@ -70,30 +48,6 @@ def server_env(app_config, fake) -> dict[str, str]:
         "TELEGRAM_WEBHOOK_SECRET": SECRET,
         "TELEGRAM_API_BASE_URL": fake.base_url,
     }
-
-
-def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
-    """Start a server whose output goes to a file (a pipe nobody reads would block it)."""
-    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
-    process.log_path = log.name  # type: ignore[attr-defined]
-    try:
-        wait_healthy(port, process)
-    except AssertionError:
-        stop(process)
-        raise
-    return process
-
-
-def stop(process: subprocess.Popen) -> str:
-    """Stop a server; everything it printed."""
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    return Path(process.log_path).read_text()  # type: ignore[attr-defined]
 
 
 def test_senda_serve_runs_a_person_through_onboarding_with_buttons(server_env, fake):
