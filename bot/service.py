@@ -67,27 +67,30 @@ def _senders(settings: Settings) -> dict[str, Sender]:
         )
         client.api.base_url = settings.twilio_api_base_url
         status_callback = settings.public_url + "/webhooks/twilio/status"
-        templates = whatsapp_templates(settings.catalog_path / "whatsapp.yaml")
+        templates, quick_replies = whatsapp_templates(settings.catalog_path / "whatsapp.yaml")
         for channel, sender_id in (
             (WHATSAPP, settings.twilio_whatsapp_from),
             (SMS, settings.twilio_sms_from),
         ):
             if sender_id:
                 senders[channel] = TwilioSender(
-                    channel, client, sender_id, status_callback, templates
+                    channel, client, sender_id, status_callback, templates, quick_replies
                 )
     return senders
 
 
-def whatsapp_templates(path: Path) -> dict[str, Template]:
-    """Approved templates per language, from the content folder's whatsapp.yaml, if any."""
+def whatsapp_templates(path: Path) -> tuple[dict[str, Template], dict[int, str]]:
+    """From the content folder's whatsapp.yaml, if any: the approved templates for pushes, per
+    language, and the quick-reply templates, by number of buttons."""
     if not path.is_file():
-        return {}
+        return {}, {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {
+    templates = {
         language: Template(str(entry["content_sid"]), str(entry.get("variable", "1")))
         for language, entry in (data.get("templates") or {}).items()
     }
+    quick_replies = {int(count): str(sid) for count, sid in (data.get("quick_reply") or {}).items()}
+    return templates, quick_replies
 
 
 def build_service(settings: Settings, migrate_database: bool = True) -> Service:

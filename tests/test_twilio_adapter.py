@@ -20,7 +20,14 @@ CASES = [
     ("whatsapp_text_hola", lambda: Inbound("whatsapp", WA, "hola", sid("whatsapp_text_hola"))),
     (
         "whatsapp_button",
-        lambda: Inbound("whatsapp", WA, "Sí", sid("whatsapp_button"), choice="yes"),
+        lambda: Inbound(
+            "whatsapp",
+            WA,
+            "Sí",
+            sid("whatsapp_button"),
+            choice="yes",
+            reply_to=payload("whatsapp_button")["OriginalRepliedMessageSid"],
+        ),
     ),
     (
         "whatsapp_location",

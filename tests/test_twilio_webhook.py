@@ -313,3 +313,47 @@ def test_no_push_reaches_someone_who_wrote_stop(ana, fake, service):
     sends = len(fake.messages())
     service.outbox.flush(push(service, "Aviso"))
     assert len(fake.messages()) == sends
+
+
+def test_quick_reply_buttons_when_a_template_fits(twilio_config, fake, tmp_path):
+    import json
+    import shutil
+
+    from tests.conftest import TEST_CATALOG
+
+    catalog = tmp_path / "catalog"
+    shutil.copytree(TEST_CATALOG, catalog)
+    two, three = "HX" + "2" * 32, "HX" + "3" * 32
+    (catalog / "whatsapp.yaml").write_text(f"quick_reply:\n  2: {two}\n  3: {three}\n")
+    app = create_app({**twilio_config, "SENDA_CATALOG": str(catalog)})
+    service = app.extensions["senda"]
+    try:
+        ana = TwilioPerson(app.test_client(), fake)
+        ana.writes("hola")  # four languages: too many for quick replies, a numbered list
+        assert "1. Español" in fake.messages()[-1].params["Body"]
+        ana.writes("1")  # consent: two short options, as buttons
+        sent = fake.messages()[-1].params
+        assert sent["ContentSid"] == two and "Body" not in sent
+        variables = json.loads(sent["ContentVariables"])
+        assert variables["2"] == "Sí, acepto" and variables["4"] == "yes"
+        assert variables["3"] == "No" and variables["5"] == "no"
+        assert "¿Estás de acuerdo?" in variables["1"]
+        # Pressing the button posts its id as ButtonPayload.
+        assert (
+            ana.post(
+                message_form(ana.sender, "Sí, acepto", ButtonPayload="yes", ButtonText="Sí, acepto")
+            ).status_code
+            == 200
+        )
+        sent = fake.messages()[-1].params
+        # The three roles have labels over 20 characters: a numbered list instead of buttons.
+        assert "ContentSid" not in sent and "2. Integrante de sociedad civil" in sent["Body"]
+        ana.writes("1")  # the menu: six options, a numbered list
+        ana.writes("1")  # the modules: two and a Menu button, all short: three buttons
+        sent = fake.messages()[-1].params
+        assert sent["ContentSid"] == three
+        variables = json.loads(sent["ContentVariables"])
+        assert [variables[k] for k in "234"] == ["Lo básico", "Segundo módulo", "Menú"]
+        assert [variables[k] for k in "567"] == ["m:basics", "m:second", "menu"]
+    finally:
+        service.close()

@@ -1,7 +1,8 @@
 """WhatsApp and SMS through Twilio: form posts in, REST messages out, the 24-hour window kept.
 
-Options are always a numbered list in the text: typing the number or the words works on every
-phone, and SMS has nothing else.
+Options are a numbered list in the text: typing the number or the words works on every phone, and
+SMS has nothing else. On WhatsApp, two or three short options go as quick-reply buttons when a
+`twilio/quick-reply` content template for that many buttons is configured.
 """
 
 from __future__ import annotations
@@ -75,7 +76,14 @@ def parse_form(form: Mapping[str, str]) -> Inbound:
     payload = form.get("ButtonPayload")
     if payload:
         text = form.get("ButtonText") or form.get("Body") or payload
-        return Inbound(channel, address, text=text, choice=payload, message_id=message_id)
+        return Inbound(
+            channel,
+            address,
+            text=text,
+            choice=payload,
+            message_id=message_id,
+            reply_to=form.get("OriginalRepliedMessageSid") or None,
+        )
     return Inbound(channel, address, text=form.get("Body", ""), message_id=message_id)
 
 
@@ -112,6 +120,20 @@ class Template:
     variable: str = "1"  # the template variable that carries the message text
 
 
+QUICK_REPLY_BODY_LIMIT = 1024
+QUICK_REPLY_TITLE_LIMIT = 20
+
+
+def quick_reply_variables(message: Outbound) -> dict[str, str]:
+    """Variables of a quick-reply template: 1 the body, then the titles, then the ids."""
+    count = len(message.options)
+    variables = {"1": message.text}
+    for number, option in enumerate(message.options):
+        variables[str(2 + number)] = option.label
+        variables[str(2 + count + number)] = option.value
+    return variables
+
+
 class TwilioSender:
     """Sends WhatsApp or SMS messages through Twilio's REST API."""
 
@@ -122,15 +144,28 @@ class TwilioSender:
         from_: str,
         status_callback: str | None,
         templates: Mapping[str, Template] | None = None,
+        quick_replies: Mapping[int, str] | None = None,
     ) -> None:
         self.channel = channel
         self._client = client
         self._from = from_ if channel == SMS or from_.startswith(PREFIX) else PREFIX + from_
         self._status_callback = status_callback
         self._templates = dict(templates or {})
+        self._quick_replies = dict(quick_replies or {}) if channel == WHATSAPP else {}
+
+    def quick_reply_sid(self, message: Outbound) -> str | None:
+        """The quick-reply template that can carry this message as buttons, if one fits."""
+        sid = self._quick_replies.get(len(message.options))
+        fits = len(message.text) <= QUICK_REPLY_BODY_LIMIT and all(
+            len(option.label) <= QUICK_REPLY_TITLE_LIMIT for option in message.options
+        )
+        return sid if fits else None
 
     def prepare(self, message: Outbound) -> list[Outbound]:
-        """The options written in, then parts of at most 1,600 characters."""
+        """Buttons when a quick-reply template fits, else the options written in; then parts
+        of at most 1,600 characters."""
+        if self.quick_reply_sid(message):
+            return [message]
         return split_message(with_numbered_options(message), TEXT_LIMIT)
 
     def send(self, address: str, message: Outbound, envelope: Envelope | None = None) -> str:
@@ -146,6 +181,9 @@ class TwilioSender:
                 raise Held("needs template: outside the 24-hour window")
             arguments["content_sid"] = template.content_sid
             arguments["content_variables"] = json.dumps({template.variable: message.text})
+        elif quick_reply := self.quick_reply_sid(message):
+            arguments["content_sid"] = quick_reply
+            arguments["content_variables"] = json.dumps(quick_reply_variables(message))
         else:
             arguments["body"] = message.text
         if self.channel == SMS:
