@@ -223,6 +223,54 @@ def telegram_poll(once: bool) -> None:
             break
 
 
+@senda.group("broadcast")
+def broadcast_group() -> None:
+    """Messages for many: texts per language, an audience, a time."""
+
+
+@broadcast_group.command("send")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def broadcast_send(file: Path) -> None:
+    """Queue a broadcast; its id is the last line printed."""
+    from bot.delivery import broadcasts
+
+    try:
+        spec = broadcasts.read_broadcast_file(file)
+    except broadcasts.BroadcastFileError as error:
+        raise click.ClickException(str(error)) from error
+    senda = _service()
+    broadcast_id = broadcasts.create(senda, spec)
+    when = spec.send_at
+    if when is None:
+        senda.jobs.start_broadcast(broadcast_id)
+    else:
+        senda.jobs.start_broadcast.schedule(args=(broadcast_id,), eta=when)
+    click.echo(
+        f"Broadcast queued; `senda worker` sends it. Follow it with "
+        f"`senda broadcast status {broadcast_id} --json`.",
+        err=True,
+    )
+    click.echo(broadcast_id)
+
+
+@broadcast_group.command("status")
+@click.argument("broadcast_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def broadcast_status(broadcast_id: int, as_json: bool) -> None:
+    """How far a broadcast has got: total, pending, sent, delivered, read, failed, held."""
+    import json
+
+    from bot.delivery import broadcasts
+
+    counts = broadcasts.status(_service(), broadcast_id)
+    if counts is None:
+        raise click.ClickException(f"no broadcast {broadcast_id}")
+    if as_json:
+        click.echo(json.dumps(counts))
+    else:
+        click.echo("  ".join(f"{name}: {value}" for name, value in counts.items()))
+
+
 @senda.group("i18n")
 def i18n() -> None:
     """The interface translations (gettext catalogs in bot/locale)."""

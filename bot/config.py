@@ -39,6 +39,20 @@ def _secret_from_instance(instance: Path, name: str, make: Callable[[], str]) ->
     return value
 
 
+# Messages a second, overriding bot.delivery.limits.DEFAULT_RATES ("0" lifts a limit).
+RATE_VARIABLES = {
+    "telegram": "SENDA_TELEGRAM_RATE",
+    "telegram_person": "SENDA_TELEGRAM_CHAT_RATE",
+    "whatsapp": "SENDA_WHATSAPP_RATE",
+    "sms": "SENDA_SMS_RATE",
+}
+
+
+def _hours(text: str) -> tuple[int, int]:
+    start, _, end = text.partition("-")
+    return int(start), int(end)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the service reads from its environment, resolved once at start."""
@@ -60,6 +74,9 @@ class Settings:
     twilio_sms_from: str | None = None
     twilio_api_base_url: str = "https://api.twilio.com"
     retention_days: int = 365
+    timezone: str = "America/Mexico_City"
+    quiet_hours: tuple[int, int] = (21, 8)  # non-urgent pushes wait from 21:00 to 08:00 local
+    rates: Mapping[str, float] = field(default_factory=dict)  # overrides of channel limits
     operator_name: str = "the Senda programme team"
     extra: Mapping[str, object] = field(default_factory=dict)
 
@@ -95,6 +112,13 @@ class Settings:
             "twilio_api_base_url": (get("TWILIO_API_BASE_URL") or "https://api.twilio.com"),
             "retention_days": int(get("SENDA_RETENTION_DAYS") or 365),
             "operator_name": get("SENDA_OPERATOR_NAME") or "the Senda programme team",
+            "timezone": get("SENDA_TIMEZONE") or "America/Mexico_City",
+            "quiet_hours": _hours(get("SENDA_QUIET_HOURS") or "21-8"),
+            "rates": {
+                name: float(value)
+                for name, variable in RATE_VARIABLES.items()
+                if (value := get(variable)) is not None
+            },
         }
         known = {f.name for f in fields(cls)}
         values.update({k: v for k, v in overrides.items() if k in known})

@@ -15,6 +15,7 @@ from twilio.rest import Client
 from bot.channels.telegram import TelegramSender
 from bot.channels.twilio import SMS, WHATSAPP, Template, TwilioSender
 from bot.config import Settings
+from bot.delivery.limits import ChannelLimits, rates_from
 from bot.delivery.outbox import Outbox, Sender
 from bot.engine import Engine
 from dialogs.base import ServiceInfo
@@ -41,6 +42,7 @@ class Service:
     cipher: AddressCipher
     engine: Engine
     outbox: Outbox
+    limits: ChannelLimits
     telegram: TelegramSender | None = None
     jobs: Jobs | None = field(default=None, repr=False)
 
@@ -113,7 +115,10 @@ def build_service(settings: Settings, migrate_database: bool = True) -> Service:
         share_links=_share_links(settings, telegram),
     )
     engine = Engine(sessions=sessions, catalog=catalog, cipher=cipher, service=info, outbox=outbox)
-    service = Service(settings, database, sessions, catalog, cipher, engine, outbox, telegram)
+    limits = ChannelLimits(settings.redis_url or "memory://", rates_from(settings.rates))
+    service = Service(
+        settings, database, sessions, catalog, cipher, engine, outbox, limits, telegram
+    )
     service.jobs = make_jobs(service)
     outbox.schedule = service.jobs.schedule_flush
     return service

@@ -70,6 +70,8 @@ class Learner(Base):
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The code of the organisation whose link or poster brought the person (not identifying).
     referral: Mapped[str | None] = mapped_column(String(64))
+    # The region the person chose for alerts (a state such as "chiapas"), never a location.
+    region: Mapped[str | None] = mapped_column(String(64), index=True)
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -168,6 +170,23 @@ class ProcessedMessage(Base):
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
+class Broadcast(Base):
+    """A message for many: texts per language, an audience, a time; each recipient is a row of
+    the outbox."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    texts: Mapped[dict[str, str]] = mapped_column(JSON)
+    default_language: Mapped[str] = mapped_column(String(8))  # for learners of other languages
+    audience: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), default="scheduled")  # scheduled|sending|done
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class OutboxMessage(Base):
     """A message to send, written before it is sent: its state follows it to the person's phone.
 
@@ -179,6 +198,8 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "state", "next_attempt_at"),
         Index("ix_outbox_learner", "learner_id", "id"),
+        # One delivery a recipient: a fan-out that runs again adds nobody twice.
+        UniqueConstraint("broadcast_id", "learner_id", name="uq_outbox_broadcast_learner"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -195,3 +216,7 @@ class OutboxMessage(Base):
     provider_id: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE", name="fk_outbox_broadcast"), index=True
+    )
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a worker is sending it

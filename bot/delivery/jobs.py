@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 
+from bot.delivery import broadcasts
 from storage import repo
 from storage.models import utcnow
 
@@ -30,6 +31,7 @@ class Jobs:
     purge_inactive_learners: TaskWrapper
     flush_learner: TaskWrapper
     send_due_messages: TaskWrapper
+    start_broadcast: TaskWrapper
 
     def schedule_flush(self, learner_id: int, delay: float) -> None:
         """Ask a worker to send a learner's pending messages after a delay."""
@@ -60,17 +62,27 @@ def make_jobs(service: Service) -> Jobs:
 
     @queue.periodic_task(crontab(minute="*"))
     def send_due_messages() -> int:
-        """Every minute: send what is due and was not sent (a crash, a lost schedule)."""
+        """Every minute: send what is due and was not sent (a crash, a lost schedule, the end
+        of quiet hours)."""
         return sweep(service)
 
-    return Jobs(queue, purge_inactive_learners, flush_learner, send_due_messages)
+    @queue.task()
+    def start_broadcast(broadcast_id: int) -> int:
+        """Add a broadcast's recipients and send to them."""
+        broadcasts.fan_out(service, broadcast_id)
+        return broadcasts.send_pushes(service, broadcast_id)
+
+    return Jobs(queue, purge_inactive_learners, flush_learner, send_due_messages, start_broadcast)
 
 
 def sweep(service: Service) -> int:
-    """Flush every learner with a due message; returns the messages sent."""
-    return sum(
-        service.outbox.flush(learner_id).sent for learner_id in service.outbox.due_learners()
-    )
+    """Send everything due: replies person by person, pushes in batches, broadcasts whose time
+    has come; first give back what dead workers had claimed. Returns the messages sent."""
+    broadcasts.reap_stale_claims(service)
+    for broadcast_id in broadcasts.due_unstarted(service):
+        broadcasts.fan_out(service, broadcast_id)
+    sent = sum(service.outbox.flush(learner).sent for learner in service.outbox.due_learners())
+    return sent + broadcasts.send_pushes(service)
 
 
 def purge(service: Service) -> int:

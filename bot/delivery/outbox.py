@@ -157,6 +157,7 @@ class Outbox:
                 select(OutboxMessage)
                 .where(OutboxMessage.learner_id == learner.id, OutboxMessage.state == "pending")
                 .order_by(OutboxMessage.id)
+                .with_for_update()  # a worker sending pushes in batches skips these rows
             )
         )
         if sender is None or not rows:
@@ -228,13 +229,15 @@ class Outbox:
                     return
 
     def due_learners(self, limit: int = 500) -> list[int]:
-        """Learners with a pending message whose time has come (for the worker's sweep)."""
+        """Learners with a pending reply whose time has come (for the worker's sweep)."""
         with self.sessions() as session:
             return list(
                 session.scalars(
                     select(OutboxMessage.learner_id)
                     .where(
-                        OutboxMessage.state == "pending", OutboxMessage.next_attempt_at <= utcnow()
+                        OutboxMessage.state == "pending",
+                        OutboxMessage.kind == "reply",  # pushes go out in batches
+                        OutboxMessage.next_attempt_at <= utcnow(),
                     )
                     .group_by(OutboxMessage.learner_id)
                     .order_by(OutboxMessage.learner_id)

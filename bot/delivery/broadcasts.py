@@ -1,0 +1,366 @@
+"""Broadcasts: a file of texts and an audience, one outbox row a recipient, sent in batches.
+
+senda broadcast send FILE  ->  a broadcasts row (scheduled)
+fan_out      ->  one outbox row a recipient (kind push), due at send_at or after quiet hours
+send_pushes  ->  claims due push rows, sends them under the channel limits, records each
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import yaml
+from sqlalchemy import func, select, update
+
+from bot.delivery.outbox import Envelope, Held, Rejected, RetryLater, SendError, Unreachable
+from bot.messages import Outbound
+from lessons.model import ROLES
+from storage.models import Broadcast, Learner, OutboxMessage, utcnow
+
+if TYPE_CHECKING:
+    from bot.service import Service
+
+log = logging.getLogger(__name__)
+
+AUDIENCE_KEYS = ("roles", "languages", "channels", "regions")
+CHANNELS = ("telegram", "whatsapp", "sms")
+FAN_OUT_BATCH = 1000
+SEND_BATCH = 200
+STALE_CLAIM = timedelta(minutes=5)  # a claim this old belonged to a worker that died
+
+
+class BroadcastFileError(ValueError):
+    """A broadcast file that cannot be sent as it is."""
+
+
+@dataclass(frozen=True)
+class BroadcastSpec:
+    """What a broadcast file says."""
+
+    texts: dict[str, str]
+    audience: dict[str, list[str]] = field(default_factory=dict)
+    urgent: bool = False
+    send_at: datetime | None = None
+
+
+def read_broadcast_file(path: Path) -> BroadcastSpec:
+    """Read and check a broadcast file (DESIGN.md: texts, audience, urgent, send_at)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise BroadcastFileError(f"{path}: cannot be read: {error}") from error
+    if not isinstance(data, dict):
+        raise BroadcastFileError(f"{path}: must be a mapping with texts, audience, ...")
+    unknown = set(data) - {"texts", "audience", "urgent", "send_at"}
+    if unknown:
+        raise BroadcastFileError(f"{path}: unknown field(s): {', '.join(sorted(unknown))}")
+    texts = data.get("texts")
+    if (
+        not isinstance(texts, dict)
+        or not texts
+        or not all(isinstance(v, str) and v.strip() for v in texts.values())
+    ):
+        raise BroadcastFileError(f"{path}: texts must give one text per language")
+    audience = data.get("audience") or {}
+    if not isinstance(audience, dict) or set(audience) - set(AUDIENCE_KEYS):
+        raise BroadcastFileError(f"{path}: audience keys are {', '.join(AUDIENCE_KEYS)}")
+    audience = {key: [str(v) for v in values] for key, values in audience.items() if values}
+    for role in audience.get("roles", []):
+        if role not in ROLES:
+            raise BroadcastFileError(f"{path}: unknown role '{role}' ({', '.join(ROLES)})")
+    for channel in audience.get("channels", []):
+        if channel not in CHANNELS:
+            raise BroadcastFileError(f"{path}: unknown channel '{channel}'")
+    send_at = data.get("send_at")
+    if send_at is not None and not isinstance(send_at, datetime):
+        raise BroadcastFileError(f"{path}: send_at must be a date and time with its offset")
+    if isinstance(send_at, datetime) and send_at.tzinfo is None:
+        raise BroadcastFileError(f"{path}: send_at needs an offset, like -06:00")
+    return BroadcastSpec(
+        texts={str(k): v.strip() for k, v in texts.items()},
+        audience=audience,
+        urgent=bool(data.get("urgent", False)),
+        send_at=send_at,
+    )
+
+
+def create(service: Service, spec: BroadcastSpec) -> int:
+    """Record a broadcast; its recipients are added when it is due."""
+    with service.sessions.begin() as session:
+        broadcast = Broadcast(
+            texts=spec.texts,
+            default_language=next(iter(spec.texts)),
+            audience=spec.audience,
+            urgent=spec.urgent,
+            send_at=spec.send_at or utcnow(),
+            state="scheduled",
+            total=0,
+            created_at=utcnow(),
+        )
+        session.add(broadcast)
+        session.flush()
+        return broadcast.id
+
+
+def audience_query(audience: dict[str, list[str]]):
+    """Learners who accept pushes and fit the audience: consented, not stopped, reachable."""
+    query = select(Learner.id, Learner.language, Learner.channel).where(
+        Learner.consented_at.is_not(None),
+        Learner.pushes_stopped.is_(False),
+        Learner.unreachable_at.is_(None),
+    )
+    for key, column in (
+        ("roles", Learner.role),
+        ("languages", Learner.language),
+        ("channels", Learner.channel),
+        ("regions", Learner.region),
+    ):
+        if audience.get(key):
+            query = query.where(column.in_(audience[key]))
+    return query.order_by(Learner.id)
+
+
+def after_quiet_hours(moment: datetime, zone: str, quiet: tuple[int, int]) -> datetime:
+    """The moment, or the end of the quiet hours (e.g. 21:00 to 08:00 local) it falls in."""
+    start, end = quiet
+    local = moment.astimezone(ZoneInfo(zone))
+    hour = local.hour + local.minute / 60
+    in_quiet = (hour >= start or hour < end) if start > end else (start <= hour < end)
+    if not in_quiet:
+        return moment
+    wake = datetime.combine(local.date(), time(end), tzinfo=local.tzinfo)
+    if wake <= local:
+        wake += timedelta(days=1)
+    return wake
+
+
+def fan_out(service: Service, broadcast_id: int) -> int:
+    """Add one outbox row a recipient (again safe: nobody is added twice); the total."""
+    settings = service.settings
+    with service.sessions.begin() as session:
+        broadcast = session.get(Broadcast, broadcast_id)
+        if broadcast is None:
+            return 0
+        due = broadcast.send_at
+        if not broadcast.urgent:
+            due = after_quiet_hours(due, settings.timezone, settings.quiet_hours)
+        audience = dict(broadcast.audience)
+        texts, default = dict(broadcast.texts), broadcast.default_language
+    channels = [c for c in CHANNELS if service.outbox.handles(c)]
+    audience["channels"] = [c for c in audience.get("channels", channels) if c in channels]
+    last_id = 0
+    while True:
+        with service.sessions.begin() as session:
+            batch = session.execute(
+                audience_query(audience).where(Learner.id > last_id).limit(FAN_OUT_BATCH)
+            ).all()
+            if not batch:
+                break
+            last_id = batch[-1].id
+            present = set(
+                session.scalars(
+                    select(OutboxMessage.learner_id).where(
+                        OutboxMessage.broadcast_id == broadcast_id,
+                        OutboxMessage.learner_id.in_([row.id for row in batch]),
+                    )
+                )
+            )
+            now = utcnow()
+            new_rows = [
+                {
+                    "learner_id": row.id,
+                    "channel": row.channel,
+                    "kind": "push",
+                    "text": texts.get(row.language) or texts[default],
+                    "options": [],
+                    "has_options": False,
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": due,
+                    "created_at": now,
+                    "broadcast_id": broadcast_id,
+                }
+                for row in batch
+                if row.id not in present
+            ]
+            if new_rows:
+                session.execute(OutboxMessage.__table__.insert(), new_rows)
+    with service.sessions.begin() as session:
+        total = (
+            session.scalar(select(func.count()).where(OutboxMessage.broadcast_id == broadcast_id))
+            or 0
+        )
+        session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id)
+            .values(total=total, state="sending")
+        )
+    log.info("broadcast %d: %d recipients", broadcast_id, total)
+    return total
+
+
+def due_unstarted(service: Service) -> list[int]:
+    """Broadcasts whose time has come and whose recipients were never added."""
+    with service.sessions() as session:
+        return list(
+            session.scalars(
+                select(Broadcast.id).where(
+                    Broadcast.state == "scheduled", Broadcast.send_at <= utcnow()
+                )
+            )
+        )
+
+
+def reap_stale_claims(service: Service) -> int:
+    """Give back the rows a dead worker claimed and never finished (they may go twice)."""
+    with service.sessions.begin() as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.state == "sending", OutboxMessage.claimed_at < utcnow() - STALE_CLAIM
+            )
+            .values(state="pending", claimed_at=None)
+        )
+        return result.rowcount or 0
+
+
+def _claim(service: Service, broadcast_id: int | None) -> list[int]:
+    with service.sessions.begin() as session:
+        query = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.state == "pending",
+                OutboxMessage.kind == "push",
+                OutboxMessage.next_attempt_at <= utcnow(),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(SEND_BATCH)
+        )
+        if broadcast_id is not None:
+            query = query.where(OutboxMessage.broadcast_id == broadcast_id)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)  # workers take different rows
+        ids = list(session.scalars(query))
+        if ids:
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))
+                .values(state="sending", claimed_at=utcnow())
+            )
+        return ids
+
+
+def send_pushes(service: Service, broadcast_id: int | None = None) -> int:
+    """Send due pushes in batches until none is due; the number sent."""
+    sent = 0
+    while ids := _claim(service, broadcast_id):
+        sent += _send_claimed(service, ids)
+    if broadcast_id is not None:
+        _finish_if_done(service, broadcast_id)
+    return sent
+
+
+def _send_claimed(service: Service, ids: list[int]) -> int:
+    with service.sessions() as session:
+        rows = session.execute(
+            select(OutboxMessage, Learner)
+            .join(Learner, Learner.id == OutboxMessage.learner_id)
+            .where(OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.id)
+        ).all()
+    sent = 0
+    results: list[dict] = []
+    unreachable: list[int] = []
+    for row, learner in rows:
+        result = {"id": row.id, "claimed_at": None, "attempts": row.attempts + 1}
+        sender = service.outbox.senders.get(row.channel)
+        if sender is None or learner.pushes_stopped or learner.unreachable_at is not None:
+            results.append(result | {"state": "failed", "reason": "not sendable now"})
+            continue
+        if not service.limits.acquire(row.channel, learner.id):
+            results.append(
+                result
+                | {
+                    "state": "pending",
+                    "attempts": row.attempts,
+                    "reason": "waiting for the channel's rate limit",
+                }
+            )
+            continue
+        address = service.cipher.decrypt(learner.address_encrypted)
+        envelope = Envelope("push", learner.language, learner.last_seen_at)
+        try:
+            provider_id = sender.send(address, Outbound(row.text), envelope)
+        except RetryLater as error:
+            wait = timedelta(seconds=error.seconds)
+            results.append(
+                result
+                | {"state": "pending", "reason": error.reason, "next_attempt_at": utcnow() + wait}
+            )
+        except Held as error:
+            results.append(result | {"state": "held", "reason": error.reason})
+        except Unreachable as error:
+            unreachable.append(learner.id)
+            results.append(result | {"state": "failed", "reason": error.reason})
+        except (Rejected, SendError) as error:
+            results.append(result | {"state": "failed", "reason": error.reason})
+        else:
+            sent += 1
+            results.append(
+                result
+                | {"state": "sent", "reason": None, "provider_id": provider_id, "sent_at": utcnow()}
+            )
+    with service.sessions.begin() as session:
+        for values in results:
+            row_id = values.pop("id")
+            session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values)
+            )
+        if unreachable:
+            session.execute(
+                update(Learner).where(Learner.id.in_(unreachable)).values(unreachable_at=utcnow())
+            )
+    return sent
+
+
+def _finish_if_done(service: Service, broadcast_id: int) -> None:
+    with service.sessions.begin() as session:
+        left = session.scalar(
+            select(func.count()).where(
+                OutboxMessage.broadcast_id == broadcast_id,
+                OutboxMessage.state.in_(("pending", "sending")),
+            )
+        )
+        if not left:
+            session.execute(
+                update(Broadcast).where(Broadcast.id == broadcast_id).values(state="done")
+            )
+
+
+def status(service: Service, broadcast_id: int) -> dict[str, int] | None:
+    """Counts of the broadcast's deliveries by state (DESIGN.md's status JSON)."""
+    with service.sessions() as session:
+        broadcast = session.get(Broadcast, broadcast_id)
+        if broadcast is None:
+            return None
+        rows = session.execute(
+            select(OutboxMessage.state, func.count())
+            .where(OutboxMessage.broadcast_id == broadcast_id)
+            .group_by(OutboxMessage.state)
+        )
+        counts = {state: count for state, count in rows}
+    return {
+        "id": broadcast_id,
+        "total": sum(counts.values()),
+        "pending": counts.get("pending", 0) + counts.get("sending", 0),
+        "sent": counts.get("sent", 0),
+        "delivered": counts.get("delivered", 0),
+        "read": counts.get("read", 0),
+        "failed": counts.get("failed", 0),
+        "held": counts.get("held", 0),
+    }
