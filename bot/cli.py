@@ -79,8 +79,10 @@ def serve(host: str, port: int) -> None:
 def worker(workers: int) -> None:
     """Run the background jobs (huey): retention purges, and pushes as they come."""
     configure_logging()
-    queue = _service().jobs.queue
-    queue.create_consumer(workers=workers, worker_type="thread").run()
+    jobs = _service().jobs
+    # Pick up at once whatever a previous worker left half done (a crash, a kill).
+    jobs.send_due_messages()
+    jobs.queue.create_consumer(workers=workers, worker_type="thread").run()
 
 
 @senda.group("db")

@@ -77,6 +77,7 @@ class Settings:
     timezone: str = "America/Mexico_City"
     quiet_hours: tuple[int, int] = (21, 8)  # non-urgent pushes wait from 21:00 to 08:00 local
     rates: Mapping[str, float] = field(default_factory=dict)  # overrides of channel limits
+    claim_timeout: float = 300.0  # seconds after which a dead worker's claimed pushes go again
     operator_name: str = "the Senda programme team"
     extra: Mapping[str, object] = field(default_factory=dict)
 
@@ -113,6 +114,7 @@ class Settings:
             "retention_days": int(get("SENDA_RETENTION_DAYS") or 365),
             "operator_name": get("SENDA_OPERATOR_NAME") or "the Senda programme team",
             "timezone": get("SENDA_TIMEZONE") or "America/Mexico_City",
+            "claim_timeout": float(get("SENDA_CLAIM_TIMEOUT") or 300),
             "quiet_hours": _hours(get("SENDA_QUIET_HOURS") or "21-8"),
             "rates": {
                 name: float(value)

@@ -8,6 +8,7 @@ send_pushes  ->  claims due push rows, sends them under the channel limits, reco
 from __future__ import annotations
 
 import logging
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -31,7 +32,7 @@ AUDIENCE_KEYS = ("roles", "languages", "channels", "regions")
 CHANNELS = ("telegram", "whatsapp", "sms")
 FAN_OUT_BATCH = 1000
 SEND_BATCH = 200
-STALE_CLAIM = timedelta(minutes=5)  # a claim this old belonged to a worker that died
+SEND_THREADS = 4  # sends on the wire at once; more only adds contention for the interpreter
 
 
 class BroadcastFileError(ValueError):
@@ -222,7 +223,9 @@ def reap_stale_claims(service: Service) -> int:
         result = session.execute(
             update(OutboxMessage)
             .where(
-                OutboxMessage.state == "sending", OutboxMessage.claimed_at < utcnow() - STALE_CLAIM
+                OutboxMessage.state == "sending",
+                OutboxMessage.claimed_at
+                < utcnow() - timedelta(seconds=service.settings.claim_timeout),
             )
             .values(state="pending", claimed_at=None)
         )
@@ -256,16 +259,20 @@ def _claim(service: Service, broadcast_id: int | None) -> list[int]:
 
 
 def send_pushes(service: Service, broadcast_id: int | None = None) -> int:
-    """Send due pushes in batches until none is due; the number sent."""
+    """Send due pushes in batches, several at a time, until none is due; the number sent."""
     sent = 0
-    while ids := _claim(service, broadcast_id):
-        sent += _send_claimed(service, ids)
+    with ThreadPoolExecutor(SEND_THREADS, thread_name_prefix="push") as pool:
+        while ids := _claim(service, broadcast_id):
+            sent += _send_claimed(service, ids, pool)
     if broadcast_id is not None:
         _finish_if_done(service, broadcast_id)
     return sent
 
 
-def _send_claimed(service: Service, ids: list[int]) -> int:
+def _send_claimed(service: Service, ids: list[int], pool: ThreadPoolExecutor) -> int:
+    """Send claimed rows several at a time and record each result as soon as it is known: a
+    worker killed at any moment leaves only the messages on the wire to go again. Threads only
+    send; this one thread writes, so the database sees one writer."""
     with service.sessions() as session:
         rows = session.execute(
             select(OutboxMessage, Learner)
@@ -273,59 +280,64 @@ def _send_claimed(service: Service, ids: list[int]) -> int:
             .where(OutboxMessage.id.in_(ids))
             .order_by(OutboxMessage.id)
         ).all()
+    pending = {
+        pool.submit(_send_one, service, row, learner): (row.id, learner.id) for row, learner in rows
+    }
     sent = 0
-    results: list[dict] = []
-    unreachable: list[int] = []
-    for row, learner in rows:
-        result = {"id": row.id, "claimed_at": None, "attempts": row.attempts + 1}
-        sender = service.outbox.senders.get(row.channel)
-        if sender is None or learner.pushes_stopped or learner.unreachable_at is not None:
-            results.append(result | {"state": "failed", "reason": "not sendable now"})
-            continue
-        if not service.limits.acquire(row.channel, learner.id):
-            results.append(
-                result
-                | {
-                    "state": "pending",
-                    "attempts": row.attempts,
-                    "reason": "waiting for the channel's rate limit",
-                }
-            )
-            continue
-        address = service.cipher.decrypt(learner.address_encrypted)
-        envelope = Envelope("push", learner.language, learner.last_seen_at)
-        try:
-            provider_id = sender.send(address, Outbound(row.text), envelope)
-        except RetryLater as error:
-            wait = timedelta(seconds=error.seconds)
-            results.append(
-                result
-                | {"state": "pending", "reason": error.reason, "next_attempt_at": utcnow() + wait}
-            )
-        except Held as error:
-            results.append(result | {"state": "held", "reason": error.reason})
-        except Unreachable as error:
-            unreachable.append(learner.id)
-            results.append(result | {"state": "failed", "reason": error.reason})
-        except (Rejected, SendError) as error:
-            results.append(result | {"state": "failed", "reason": error.reason})
-        else:
-            sent += 1
-            results.append(
-                result
-                | {"state": "sent", "reason": None, "provider_id": provider_id, "sent_at": utcnow()}
-            )
-    with service.sessions.begin() as session:
-        for values in results:
-            row_id = values.pop("id")
-            session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values)
-            )
-        if unreachable:
-            session.execute(
-                update(Learner).where(Learner.id.in_(unreachable)).values(unreachable_at=utcnow())
-            )
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        with service.sessions.begin() as session:
+            for future in done:
+                row_id, learner_id = pending.pop(future)
+                values, reachable = future.result()
+                sent += values["state"] == "sent"
+                session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == row_id)
+                    .values(claimed_at=None, **values)
+                )
+                if not reachable:
+                    session.execute(
+                        update(Learner)
+                        .where(Learner.id == learner_id)
+                        .values(unreachable_at=utcnow())
+                    )
     return sent
+
+
+def _send_one(service: Service, row: OutboxMessage, learner: Learner) -> tuple[dict, bool]:
+    """Send one push; the row's new values, and whether the person can still be reached."""
+    attempts = row.attempts + 1
+    sender = service.outbox.senders.get(row.channel)
+    if sender is None or learner.pushes_stopped or learner.unreachable_at is not None:
+        return {"state": "failed", "reason": "not sendable now", "attempts": attempts}, True
+    if not service.limits.acquire(row.channel, learner.id):
+        return {"state": "pending", "reason": "waiting for the channel's rate limit"}, True
+    address = service.cipher.decrypt(learner.address_encrypted)
+    envelope = Envelope("push", learner.language, learner.last_seen_at)
+    try:
+        provider_id = sender.send(address, Outbound(row.text), envelope)
+    except RetryLater as error:
+        later = utcnow() + timedelta(seconds=error.seconds)
+        return {
+            "state": "pending",
+            "reason": error.reason,
+            "attempts": attempts,
+            "next_attempt_at": later,
+        }, True
+    except Held as error:
+        return {"state": "held", "reason": error.reason, "attempts": attempts}, True
+    except Unreachable as error:
+        return {"state": "failed", "reason": error.reason, "attempts": attempts}, False
+    except (Rejected, SendError) as error:
+        return {"state": "failed", "reason": error.reason, "attempts": attempts}, True
+    return {
+        "state": "sent",
+        "reason": None,
+        "attempts": attempts,
+        "provider_id": provider_id,
+        "sent_at": utcnow(),
+    }, True
 
 
 def _finish_if_done(service: Service, broadcast_id: int) -> None:

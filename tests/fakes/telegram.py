@@ -131,6 +131,7 @@ def _truthy(value: Any) -> bool:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the default 5 resets connections when many clients send at once
     allow_reuse_address = True
 
     def __init__(self, fake: FakeTelegram) -> None:

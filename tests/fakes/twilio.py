@@ -108,6 +108,7 @@ def _is_create(request: Request, account_sid: str) -> bool:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the default 5 resets connections when many clients send at once
     allow_reuse_address = True
 
     def __init__(self, fake: FakeTwilio) -> None:

@@ -1,0 +1,191 @@
+"""Broadcasts: the file, the audience, quiet hours, and 5,000 people reached exactly once."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import senda
+from bot.delivery import broadcasts
+from bot.delivery.jobs import sweep
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.twilio import FakeTwilio
+from tests.learners import make_learners
+from tests.telegram_helpers import SECRET, TOKEN
+from tests.twilio_helpers import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, WHATSAPP_FROM
+from webhooks import create_app
+
+GOOD = """
+texts:
+  es: "Aviso: nueva información."
+  en: "Notice: new information."
+audience:
+  roles: [migrant]
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- a list", "must be a mapping"),
+        ("texts: {}", "texts must give one text per language"),
+        ("texts: {es: ''}", "texts must give one text per language"),
+        ("texts: {es: hola}\naudience: {role: [migrant]}", "audience keys are"),
+        ("texts: {es: hola}\naudience: {roles: [pilot]}", "unknown role 'pilot'"),
+        ("texts: {es: hola}\naudience: {channels: [fax]}", "unknown channel 'fax'"),
+        ("texts: {es: hola}\nsend_at: mañana", "send_at must be a date and time"),
+        ("texts: {es: hola}\nsend_at: 2026-12-01T09:00:00", "send_at needs an offset"),
+        ("texts: {es: hola}\nwhen: now", "unknown field(s): when"),
+        ("texts: [oops", "cannot be read"),
+    ],
+)
+def test_a_bad_file_is_refused_with_a_reason(tmp_path, text, message):
+    path = tmp_path / "b.yaml"
+    path.write_text(text)
+    with pytest.raises(
+        broadcasts.BroadcastFileError, match=message.replace("(", r"\(").replace(")", r"\)")
+    ):
+        broadcasts.read_broadcast_file(path)
+
+
+def test_a_good_file():
+    spec = broadcasts.read_broadcast_file(write(GOOD))
+    assert spec.texts == {"es": "Aviso: nueva información.", "en": "Notice: new information."}
+    assert spec.audience == {"roles": ["migrant"]} and spec.urgent is False
+
+
+def write(text: str) -> Path:
+    import tempfile
+
+    path = Path(tempfile.mkdtemp()) / "broadcast.yaml"
+    path.write_text(text)
+    return path
+
+
+MX = "America/Mexico_City"  # UTC-6 all year
+
+
+@pytest.mark.parametrize(
+    ("utc", "expected"),
+    [
+        ("2026-12-01T15:00", "2026-12-01T15:00"),  # 09:00 local: at once
+        ("2026-12-02T03:30", "2026-12-02T14:00"),  # 21:30 local: 08:00 the next morning
+        ("2026-12-01T13:59", "2026-12-01T14:00"),  # 07:59 local: at 08:00
+        ("2026-12-02T02:59", "2026-12-02T02:59"),  # 20:59 local: at once
+    ],
+)
+def test_quiet_hours(utc, expected):
+    moment = datetime.fromisoformat(utc).replace(tzinfo=UTC)
+    result = broadcasts.after_quiet_hours(moment, MX, (21, 8))
+    assert result.astimezone(UTC) == datetime.fromisoformat(expected).replace(tzinfo=UTC)
+
+
+@pytest.fixture
+def fakes():
+    with FakeTelegram(token=TOKEN) as telegram, FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as twilio:
+        yield telegram, twilio
+
+
+@pytest.fixture
+def channels_config(app_config, fakes) -> dict[str, str]:
+    telegram, twilio = fakes
+    return {
+        **app_config,
+        "PUBLIC_URL": PUBLIC_URL,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_API_BASE_URL": telegram.base_url,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
+        "TWILIO_API_BASE_URL": twilio.base_url,
+        "SENDA_TELEGRAM_RATE": "0",  # lifted: the fake does not limit
+        "SENDA_WHATSAPP_RATE": "0",
+        "SENDA_QUIET_HOURS": "0-0",
+    }
+
+
+def send(config: dict[str, str], text: str) -> int:
+    result = CliRunner().invoke(senda, ["broadcast", "send", str(write(text))], env=config)
+    assert result.exit_code == 0, result.output
+    return int(result.output.strip().splitlines()[-1])
+
+
+def status(config: dict[str, str], broadcast_id: int) -> dict:
+    result = CliRunner().invoke(
+        senda, ["broadcast", "status", str(broadcast_id), "--json"], env=config
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_5000_learners_on_two_channels_each_get_it_once_in_their_language(channels_config, fakes):
+    telegram, twilio = fakes
+    app = create_app(channels_config)
+    service = app.extensions["senda"]
+    try:
+        tg_es = make_learners(service, 2000, "telegram", "es")
+        tg_en = make_learners(service, 500, "telegram", "en", first=2000)
+        wa_ht = make_learners(service, 2000, "whatsapp", "ht")  # no Creole text: the first one
+        wa_es = make_learners(service, 500, "whatsapp", "es", first=2000)
+        make_learners(service, 30, "telegram", "es", first=5000, pushes_stopped=True)
+        make_learners(service, 20, "whatsapp", "es", first=5000, role="official")
+        broadcast_id = send(channels_config, GOOD)
+        service.jobs.start_broadcast.call_local(broadcast_id)
+        counts = status(channels_config, broadcast_id)
+        assert counts == {
+            "id": broadcast_id,
+            "total": 5000,
+            "pending": 0,
+            "sent": 5000,
+            "delivered": 0,
+            "read": 0,
+            "failed": 0,
+            "held": 0,
+        }
+        sent_tg = [c for c in telegram.calls_to("sendMessage") if c.failed is None]
+        texts_by_chat = {str(c.params["chat_id"]): c.params["text"] for c in sent_tg}
+        assert len(sent_tg) == len(texts_by_chat) == 2500, "once each"
+        assert {texts_by_chat[a] for a in tg_es} == {"Aviso: nueva información."}
+        assert {texts_by_chat[a] for a in tg_en} == {"Notice: new information."}
+        bodies = {r.params["To"]: r.params["Body"] for r in twilio.messages()}
+        assert len(twilio.messages()) == len(bodies) == 2500
+        assert {bodies["whatsapp:" + a] for a in wa_ht + wa_es} == {"Aviso: nueva información."}
+        # Sending again finds nothing left to send.
+        assert sweep(service) == 0
+    finally:
+        service.close()
+
+
+def test_the_audience_filters_and_a_later_time(channels_config, fakes):
+    telegram, _ = fakes
+    app = create_app(channels_config)
+    service = app.extensions["senda"]
+    try:
+        make_learners(service, 5, "telegram", "es", region="chiapas")
+        make_learners(service, 5, "telegram", "es", first=5, region="tabasco")
+        make_learners(service, 5, "telegram", "en", first=10, region="chiapas")
+        text = (
+            "texts: {es: Alerta Chiapas}\naudience: {regions: [chiapas], languages: [es]}\n"
+            "send_at: 2099-01-01T09:00:00-06:00\n"
+        )
+        broadcast_id = send(channels_config, text)
+        assert sweep(service) == 0  # not yet
+        assert status(channels_config, broadcast_id)["total"] == 0
+        broadcasts.fan_out(service, broadcast_id)
+        assert status(channels_config, broadcast_id)["pending"] == 5
+        assert broadcasts.send_pushes(service) == 0  # fanned out, but due in 2099
+        assert telegram.calls_to("sendMessage") == []
+    finally:
+        service.close()
+
+
+def test_status_of_an_unknown_broadcast(channels_config):
+    result = CliRunner().invoke(
+        senda, ["broadcast", "status", "999", "--json"], env=channels_config
+    )
+    assert result.exit_code == 1 and "no broadcast 999" in result.output
