@@ -6,7 +6,7 @@ menu --> courses | continue | progress | sos | language | help | delete
 from __future__ import annotations
 
 from bot.messages import Option, Outbound
-from dialogs import courses, erase, helpdesk, lesson, progress, safety, settings
+from dialogs import alerts, courses, erase, helpdesk, lesson, progress, safety, settings
 from dialogs.base import Dialog, Step, Turn, say
 
 
@@ -22,7 +22,10 @@ def menu_options(turn: Turn) -> tuple[Option, ...]:
     progress_item = Option(t._("My progress"), "progress")
     sos_item = Option(t._("Emergency numbers and help (SOS)"), "sos")
     if turn.learner.role == "migrant":
-        first = [sos_item, *resume, courses_item, progress_item]
+        alerts_item = (
+            [Option(t._("Alerts for my region"), "alerts")] if turn.catalog.regions else []
+        )
+        first = [sos_item, *resume, courses_item, *alerts_item, progress_item]
     else:
         first = [*resume, courses_item, progress_item, sos_item]
     return (
@@ -59,6 +62,8 @@ def on_choice(turn: Turn, option: Option) -> list[Outbound]:
             return settings.enter(turn)
         case "help":
             return [helpdesk.help_text(turn), prompt(turn)]
+        case "alerts":
+            return alerts.enter(turn)
         case _:
             return erase.erase(turn)
 

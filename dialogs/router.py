@@ -7,6 +7,7 @@ from collections.abc import Callable
 from bot.i18n import global_word
 from bot.messages import Outbound
 from dialogs import (
+    alerts,
     courses,
     erase,
     helpdesk,
@@ -29,6 +30,7 @@ DIALOGS: dict[str, Dialog] = {
         lesson.DIALOG,
         quiz.DIALOG,
         settings.DIALOG,
+        alerts.DIALOG,
     )
 }
 

@@ -16,6 +16,7 @@ from lessons.model import (
     Course,
     Module,
     Question,
+    Region,
     SafetyEntry,
     Texts,
 )
@@ -27,6 +28,7 @@ MIN_OPTIONS = 2
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 SAFETY_FILE = "safety.yaml"
+REGIONS_FILE = "regions.yaml"
 COURSE_FILE = "course.yaml"
 
 COURSE_KEYS = {
@@ -44,6 +46,8 @@ CARD_KEYS = {"id", "text", "source"}
 QUESTION_KEYS = {"id", "type", "prompt", "options", "feedback", "source"}
 OPTION_KEYS = {"text", "correct", "weight", "feedback"}
 SAFETY_KEYS = {"default_language", "entries"}
+REGIONS_KEYS = {"default_language", "regions"}
+REGION_KEYS = {"id", "name"}
 ENTRY_KEYS = {"id", "text", "source"}
 
 
@@ -391,6 +395,34 @@ def _read_safety(path: Path, problems: list[Problem]) -> tuple[tuple[SafetyEntry
     return tuple(entries), default
 
 
+def _read_regions(path: Path, problems: list[Problem]) -> tuple[tuple[Region, ...], str]:
+    data = _read_file(path, problems)
+    if data is None:
+        return (), "es"
+    reader = _Reader(path, problems)
+    reader.known_keys(data, REGIONS_KEYS, "regions")
+    default = str(data.get("default_language", "es"))
+    items = data.get("regions")
+    if not isinstance(items, list) or not items:
+        reader.problem(data.line_of("regions"), "regions has no list of regions")
+        items = []
+    regions: list[Region] = []
+    lines: list[tuple[str, int]] = []
+    for item in items:
+        entry = reader.mapping(item, data.line_of("regions"), "region")
+        if entry is None:
+            continue
+        region_id = reader.identifier(entry, "region")
+        reader.known_keys(entry, REGION_KEYS, f"region '{region_id}'")
+        names = entry.get("name")
+        languages = tuple(names) if isinstance(names, dict) else (default,)
+        name = reader.texts(entry, "name", f"region '{region_id}'", languages, default)
+        regions.append(Region(region_id, name))
+        lines.append((region_id, entry.line))
+    _unique(reader, lines, "region")
+    return tuple(regions), default
+
+
 def read_catalog(folder: Path) -> tuple[Catalog, list[Problem]]:
     """Read a content folder: the catalog (possibly partial) and every problem found."""
     problems: list[Problem] = []
@@ -407,7 +439,12 @@ def read_catalog(folder: Path) -> tuple[Catalog, list[Problem]]:
     safety_language = "es"
     if (folder / SAFETY_FILE).is_file():
         safety, safety_language = _read_safety(folder / SAFETY_FILE, problems)
-    return Catalog(tuple(courses), safety, safety_language), problems
+    regions: tuple[Region, ...] = ()
+    regions_language = "es"
+    if (folder / REGIONS_FILE).is_file():
+        regions, regions_language = _read_regions(folder / REGIONS_FILE, problems)
+    catalog = Catalog(tuple(courses), safety, safety_language, regions, regions_language)
+    return catalog, problems
 
 
 def load_catalog(folder: Path) -> Catalog:

@@ -103,12 +103,22 @@ class SafetyEntry:
 
 
 @dataclass(frozen=True)
+class Region:
+    """A region people can get alerts for (a state of Mexico, for example)."""
+
+    id: str
+    name: Texts
+
+
+@dataclass(frozen=True)
 class Catalog:
     """Every course and the safety information, as loaded from the content folder."""
 
     courses: tuple[Course, ...] = ()
     safety: tuple[SafetyEntry, ...] = ()
     safety_language: str = "es"
+    regions: tuple[Region, ...] = ()
+    regions_language: str = "es"
 
     def course(self, course_id: str) -> Course | None:
         """The course with this id, if it exists."""

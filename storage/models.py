@@ -70,8 +70,6 @@ class Learner(Base):
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The code of the organisation whose link or poster brought the person (not identifying).
     referral: Mapped[str | None] = mapped_column(String(64))
-    # The region the person chose for alerts (a state such as "chiapas"), never a location.
-    region: Mapped[str | None] = mapped_column(String(64), index=True)
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -168,6 +166,21 @@ class ProcessedMessage(Base):
     channel: Mapped[str] = mapped_column(String(16))
     message_id: Mapped[str] = mapped_column(String(128))
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class AlertSubscription(Base):
+    """A region a person chose to get alerts for (a state such as "chiapas"), never a place
+    they are at."""
+
+    __tablename__ = "alert_subscriptions"
+    __table_args__ = (UniqueConstraint("learner_id", "region", name="uq_alert_learner_region"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE", name="fk_alert_learner"), index=True
+    )
+    region: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Broadcast(Base):

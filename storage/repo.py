@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from storage.crypto import AddressCipher
 from storage.models import (
+    AlertSubscription,
     Enrolment,
     Learner,
     ModuleProgress,
@@ -202,7 +203,14 @@ def latest_choices(session: Session, attempt_id: int) -> dict[str, str]:
 
 
 def _erase(session: Session, learner_ids: list[int]) -> None:
-    for model in (OutboxMessage, QuizAnswer, QuizAttempt, ModuleProgress, Enrolment):
+    for model in (
+        AlertSubscription,
+        OutboxMessage,
+        QuizAnswer,
+        QuizAttempt,
+        ModuleProgress,
+        Enrolment,
+    ):
         session.execute(delete(model).where(model.learner_id.in_(learner_ids)))
     session.execute(delete(Learner).where(Learner.id.in_(learner_ids)))
 
@@ -237,6 +245,34 @@ def latest_prompt_id(session: Session, learner_id: int) -> str | None:
         .order_by(OutboxMessage.id.desc())
         .limit(1)
     ).first()
+
+
+def alert_regions(session: Session, learner_id: int) -> set[str]:
+    """The regions a learner gets alerts for."""
+    return set(
+        session.scalars(
+            select(AlertSubscription.region).where(AlertSubscription.learner_id == learner_id)
+        )
+    )
+
+
+def toggle_alert_region(session: Session, learner_id: int, region: str) -> bool:
+    """Subscribe to a region's alerts, or leave them; True when now subscribed."""
+    existing = session.scalars(
+        select(AlertSubscription).where(
+            AlertSubscription.learner_id == learner_id, AlertSubscription.region == region
+        )
+    ).one_or_none()
+    if existing is not None:
+        session.delete(existing)
+        return False
+    session.add(AlertSubscription(learner_id=learner_id, region=region, created_at=utcnow()))
+    return True
+
+
+def clear_alert_regions(session: Session, learner_id: int) -> None:
+    """Leave every region's alerts."""
+    session.execute(delete(AlertSubscription).where(AlertSubscription.learner_id == learner_id))
 
 
 def count_learners(session: Session) -> int:

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import yaml
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 
 from bot.delivery.outbox import Envelope, Held, Rejected, RetryLater, SendError, Unreachable
 from bot.messages import Outbound
 from lessons.model import ROLES
-from storage.models import Broadcast, Learner, OutboxMessage, utcnow
+from storage.models import AlertSubscription, Broadcast, Learner, OutboxMessage, utcnow
 
 if TYPE_CHECKING:
     from bot.service import Service
@@ -119,10 +119,16 @@ def audience_query(audience: dict[str, list[str]]):
         ("roles", Learner.role),
         ("languages", Learner.language),
         ("channels", Learner.channel),
-        ("regions", Learner.region),
     ):
         if audience.get(key):
             query = query.where(column.in_(audience[key]))
+    if audience.get("regions"):  # those who asked for alerts in one of these regions
+        query = query.where(
+            exists().where(
+                AlertSubscription.learner_id == Learner.id,
+                AlertSubscription.region.in_(audience["regions"]),
+            )
+        )
     return query.order_by(Learner.id)
 
 

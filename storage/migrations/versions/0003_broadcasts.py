@@ -1,4 +1,4 @@
-"""broadcasts
+"""broadcasts and alert subscriptions
 
 Revision ID: 0003
 Revises: 0002
@@ -30,9 +30,18 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
-    with op.batch_alter_table('learners', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('region', sa.String(length=64), nullable=True))
-        batch_op.create_index(batch_op.f('ix_learners_region'), ['region'], unique=False)
+    op.create_table('alert_subscriptions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('learner_id', sa.Integer(), nullable=False),
+    sa.Column('region', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['learner_id'], ['learners.id'], name='fk_alert_learner', ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('learner_id', 'region', name='uq_alert_learner_region')
+    )
+    with op.batch_alter_table('alert_subscriptions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_alert_subscriptions_learner_id'), ['learner_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alert_subscriptions_region'), ['region'], unique=False)
 
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('broadcast_id', sa.Integer(), nullable=True))
@@ -51,8 +60,10 @@ def downgrade() -> None:
         batch_op.drop_column('claimed_at')
         batch_op.drop_column('broadcast_id')
 
-    with op.batch_alter_table('learners', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_learners_region'))
-        batch_op.drop_column('region')
+    with op.batch_alter_table('alert_subscriptions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_alert_subscriptions_region'))
+        batch_op.drop_index(batch_op.f('ix_alert_subscriptions_learner_id'))
+
+    op.drop_table('alert_subscriptions')
 
     op.drop_table('broadcasts')
