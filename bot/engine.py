@@ -110,11 +110,9 @@ class Engine:
         return router.respond(turn)
 
     def _not_text(self, turn: Turn) -> list[Outbound]:
-        t = turn.t
         if turn.inbound.location is not None:
-            note = t._("Thank you. Senda does not keep locations. It reads text only for now.")
-        else:
-            note = t._("Senda reads text only: please write your answer.")
+            return router.shared_location(turn)
+        note = turn.t._("Senda reads text only: please write your answer.")
         return [say(note), *router.current_prompt(turn)]
 
 

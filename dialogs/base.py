@@ -85,10 +85,14 @@ Handler = Callable[[Turn, Option], list[Outbound]]
 
 @dataclass(frozen=True)
 class Step:
-    """A point in a dialog where Senda has asked something and waits for an answer."""
+    """A point in a dialog where Senda has asked something and waits for an answer.
+
+    `on_text` takes free text that is none of the options; `on_location` a shared location."""
 
     prompt: Prompt
     on_choice: Handler
+    on_text: Callable[[Turn], list[Outbound]] | None = None
+    on_location: Callable[[Turn], list[Outbound]] | None = None
 
 
 @dataclass(frozen=True)

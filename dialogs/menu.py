@@ -6,7 +6,17 @@ menu --> courses | continue | progress | sos | language | help | delete
 from __future__ import annotations
 
 from bot.messages import Option, Outbound
-from dialogs import alerts, courses, erase, helpdesk, lesson, progress, safety, settings
+from dialogs import (
+    alerts,
+    courses,
+    erase,
+    helpdesk,
+    lesson,
+    progress,
+    safety,
+    services,
+    settings,
+)
 from dialogs.base import Dialog, Step, Turn, say
 
 
@@ -25,7 +35,10 @@ def menu_options(turn: Turn) -> tuple[Option, ...]:
         alerts_item = (
             [Option(t._("Alerts for my region"), "alerts")] if turn.catalog.regions else []
         )
-        first = [sos_item, *resume, courses_item, *alerts_item, progress_item]
+        services_item = (
+            [Option(t._("Services near me"), "services")] if turn.catalog.services else []
+        )
+        first = [sos_item, *services_item, *resume, courses_item, *alerts_item, progress_item]
     else:
         first = [*resume, courses_item, progress_item, sos_item]
     return (
@@ -64,6 +77,8 @@ def on_choice(turn: Turn, option: Option) -> list[Outbound]:
             return [helpdesk.help_text(turn), prompt(turn)]
         case "alerts":
             return alerts.enter(turn)
+        case "services":
+            return services.enter(turn)
         case _:
             return erase.erase(turn)
 

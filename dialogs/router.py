@@ -17,6 +17,7 @@ from dialogs import (
     progress,
     quiz,
     safety,
+    services,
     settings,
 )
 from dialogs.base import Dialog, Step, Turn, say
@@ -31,6 +32,7 @@ DIALOGS: dict[str, Dialog] = {
         quiz.DIALOG,
         settings.DIALOG,
         alerts.DIALOG,
+        services.DIALOG,
     )
 }
 
@@ -116,6 +118,15 @@ def open_link(turn: Turn) -> list[Outbound]:
     return lesson.open_start_parameter(turn, parameter) or menu.enter(turn)
 
 
+def shared_location(turn: Turn) -> list[Outbound]:
+    """A location: the step that asked for one uses it, else the nearest services are offered;
+    either way it is used once and not stored."""
+    step = current_step(turn)
+    if step is not None and step.on_location is not None:
+        return step.on_location(turn)
+    return [services.near_location(turn), *current_prompt(turn)]
+
+
 def respond(turn: Turn) -> list[Outbound]:
     """The answer to one message."""
     if turn.inbound.start_parameter is not None:
@@ -134,6 +145,8 @@ def respond(turn: Turn) -> list[Outbound]:
     ):
         return GLOBAL_ACTIONS[turn.inbound.choice](turn)
     match = turn.match(options)
+    if match.option is None and step.on_text is not None and turn.inbound.text.strip():
+        return step.on_text(turn)
     if match.option is None:
         return reprompt(turn, match.out_of_range)
     return step.on_choice(turn, match.option)

@@ -13,4 +13,6 @@ def sos(turn: Turn) -> Outbound:
     language = turn.learner.language
     blocks = [localized(entry.text, language, catalog.safety_language) for entry in catalog.safety]
     heading = turn.t._("SOS: emergency numbers and where to get help.")
+    if catalog.services:
+        blocks.append(turn.t._("To find services near you, share your location."))
     return say("\n\n".join([heading, *blocks]))

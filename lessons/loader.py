@@ -10,6 +10,7 @@ from typing import Any
 
 from lessons.model import (
     ROLES,
+    SERVICE_KINDS,
     Card,
     Catalog,
     Choice,
@@ -18,6 +19,7 @@ from lessons.model import (
     Question,
     Region,
     SafetyEntry,
+    ServicePoint,
     Texts,
 )
 from lessons.source import LineMap, SourceError, read_yaml
@@ -29,6 +31,7 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 SAFETY_FILE = "safety.yaml"
 REGIONS_FILE = "regions.yaml"
+SERVICES_FILE = "services.yaml"
 COURSE_FILE = "course.yaml"
 
 COURSE_KEYS = {
@@ -48,6 +51,21 @@ OPTION_KEYS = {"text", "correct", "weight", "feedback"}
 SAFETY_KEYS = {"default_language", "entries"}
 REGIONS_KEYS = {"default_language", "regions"}
 REGION_KEYS = {"id", "name"}
+SERVICES_KEYS = {"default_language", "services"}
+SERVICE_KEYS = {
+    "id",
+    "kind",
+    "name",
+    "city",
+    "region",
+    "latitude",
+    "longitude",
+    "phone",
+    "hours",
+    "languages",
+    "source",
+    "verified",
+}
 ENTRY_KEYS = {"id", "text", "source"}
 
 
@@ -423,6 +441,74 @@ def _read_regions(path: Path, problems: list[Problem]) -> tuple[tuple[Region, ..
     return tuple(regions), default
 
 
+def _read_services(path: Path, problems: list[Problem]) -> tuple[tuple[ServicePoint, ...], str]:
+    data = _read_file(path, problems)
+    if data is None:
+        return (), "es"
+    reader = _Reader(path, problems)
+    reader.known_keys(data, SERVICES_KEYS, "services")
+    default = str(data.get("default_language", "es"))
+    items = data.get("services") or []
+    if not isinstance(items, list):
+        reader.problem(data.line_of("services"), "services must be a list")
+        items = []
+    points: list[ServicePoint] = []
+    lines: list[tuple[str, int]] = []
+    for item in items:
+        entry = reader.mapping(item, data.line_of("services"), "service")
+        if entry is None:
+            continue
+        point_id = reader.identifier(entry, "service")
+        what = f"service '{point_id}'"
+        reader.known_keys(entry, SERVICE_KEYS, what)
+        kind = str(entry.get("kind", ""))
+        if kind not in SERVICE_KINDS:
+            reader.problem(
+                entry.line_of("kind"), f"{what} kind must be one of {', '.join(SERVICE_KINDS)}"
+            )
+        names = entry.get("name")
+        languages = tuple(names) if isinstance(names, dict) else (default,)
+        name = reader.texts(entry, "name", what, languages, default)
+        hours_value = entry.get("hours")
+        hour_languages = tuple(hours_value) if isinstance(hours_value, dict) else (default,)
+        hours = reader.texts(entry, "hours", what, hour_languages, default, required=False)
+        city = str(entry.get("city") or "").strip()
+        if not city:
+            reader.problem(entry.line, f"{what} has no city")
+        latitude, longitude = entry.get("latitude"), entry.get("longitude")
+        if (latitude is None) != (longitude is None) or (
+            latitude is not None
+            and not (
+                isinstance(latitude, int | float)
+                and isinstance(longitude, int | float)
+                and -90 <= latitude <= 90
+                and -180 <= longitude <= 180
+            )
+        ):
+            reader.problem(entry.line, f"{what} needs both latitude and longitude, in degrees")
+            latitude = longitude = None
+        spoken = entry.get("languages") or []
+        points.append(
+            ServicePoint(
+                id=point_id,
+                kind=kind,
+                name=name,
+                city=city,
+                region=str(entry.get("region") or ""),
+                latitude=float(latitude) if latitude is not None else None,
+                longitude=float(longitude) if longitude is not None else None,
+                phone=str(entry.get("phone") or ""),
+                hours=hours,
+                languages=tuple(str(x) for x in spoken) if isinstance(spoken, list) else (),
+                source=reader.source(entry, what),
+                verified=entry.get("verified") is True,
+            )
+        )
+        lines.append((point_id, entry.line))
+    _unique(reader, lines, "service")
+    return tuple(points), default
+
+
 def read_catalog(folder: Path) -> tuple[Catalog, list[Problem]]:
     """Read a content folder: the catalog (possibly partial) and every problem found."""
     problems: list[Problem] = []
@@ -443,7 +529,19 @@ def read_catalog(folder: Path) -> tuple[Catalog, list[Problem]]:
     regions_language = "es"
     if (folder / REGIONS_FILE).is_file():
         regions, regions_language = _read_regions(folder / REGIONS_FILE, problems)
-    catalog = Catalog(tuple(courses), safety, safety_language, regions, regions_language)
+    services: tuple[ServicePoint, ...] = ()
+    services_language = "es"
+    if (folder / SERVICES_FILE).is_file():
+        services, services_language = _read_services(folder / SERVICES_FILE, problems)
+    catalog = Catalog(
+        tuple(courses),
+        safety,
+        safety_language,
+        regions,
+        regions_language,
+        services,
+        services_language,
+    )
     return catalog, problems
 
 

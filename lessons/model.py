@@ -110,6 +110,27 @@ class Region:
     name: Texts
 
 
+SERVICE_KINDS = ("shelter", "health", "legal", "consulate", "asylum", "human_rights", "red_cross")
+
+
+@dataclass(frozen=True)
+class ServicePoint:
+    """A place that helps migrants, from the directory operators keep (verify before use)."""
+
+    id: str
+    kind: str
+    name: Texts
+    city: str
+    region: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    phone: str = ""
+    hours: Texts = field(default_factory=dict)
+    languages: tuple[str, ...] = ()
+    source: str = ""
+    verified: bool = False
+
+
 @dataclass(frozen=True)
 class Catalog:
     """Every course and the safety information, as loaded from the content folder."""
@@ -119,6 +140,8 @@ class Catalog:
     safety_language: str = "es"
     regions: tuple[Region, ...] = ()
     regions_language: str = "es"
+    services: tuple[ServicePoint, ...] = ()
+    services_language: str = "es"
 
     def course(self, course_id: str) -> Course | None:
         """The course with this id, if it exists."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from storage.models import Learner, utcnow
+from sqlalchemy import select
+
+from storage.models import AlertSubscription, Learner, utcnow
 
 
 def make_learners(
@@ -14,9 +16,11 @@ def make_learners(
     language: str = "es",
     role: str = "migrant",
     first: int = 0,
+    regions: tuple[str, ...] = (),
     **extra,
 ) -> list[str]:
-    """Onboarded learners with addresses like a real channel's; their addresses."""
+    """Onboarded learners with addresses like a real channel's, subscribed to the alerts of
+    `regions`; their addresses."""
     addresses = [
         (f"+52155{first + n:08d}" if channel != "telegram" else str(900_000_000 + first + n))
         for n in range(count)
@@ -41,4 +45,11 @@ def make_learners(
     ]
     with service.sessions.begin() as session:
         session.execute(Learner.__table__.insert(), rows)
+        if regions:
+            hashes = [row["address_hash"] for row in rows]
+            ids = session.scalars(select(Learner.id).where(Learner.address_hash.in_(hashes)))
+            session.execute(
+                AlertSubscription.__table__.insert(),
+                [{"learner_id": i, "region": r, "created_at": now} for i in ids for r in regions],
+            )
     return addresses

@@ -166,9 +166,9 @@ def test_the_audience_filters_and_a_later_time(channels_config, fakes):
     app = create_app(channels_config)
     service = app.extensions["senda"]
     try:
-        make_learners(service, 5, "telegram", "es", region="chiapas")
-        make_learners(service, 5, "telegram", "es", first=5, region="tabasco")
-        make_learners(service, 5, "telegram", "en", first=10, region="chiapas")
+        make_learners(service, 5, "telegram", "es", regions=("chiapas",))
+        make_learners(service, 5, "telegram", "es", first=5, regions=("tabasco",))
+        make_learners(service, 5, "telegram", "en", first=10, regions=("chiapas",))
         text = (
             "texts: {es: Alerta Chiapas}\naudience: {regions: [chiapas], languages: [es]}\n"
             "send_at: 2099-01-01T09:00:00-06:00\n"

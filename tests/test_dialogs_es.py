@@ -100,7 +100,7 @@ def test_una_foto_o_una_ubicacion_reciben_respuesta(persona: Person) -> None:
     run_transcript(persona, INICIO)
     assert "solo lee texto" in persona.says("", media=MediaKind.PHOTO).lower()
     answer = persona.says("", location=Location(14.9, -92.26))
-    assert "ubicaciones" in answer and "1. Cursos" in answer
+    assert "Los servicios más cercanos" in answer and "1. Cursos" in answer
 
 
 def test_borrar_en_mitad_de_una_leccion(persona: Person, service) -> None:

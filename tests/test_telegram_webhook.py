@@ -133,7 +133,10 @@ def test_media_gets_a_polite_answer(ana, payload):
 def test_a_shared_location_is_answered_and_not_stored(ana, service):
     onboard(ana)
     ana.post(json.loads((PAYLOADS / "location.json").read_text()))
-    assert "does not keep locations" in ana.last().params["text"]
+    assert (
+        "The nearest services:\n• Test shelter A (shelter), Ciudad Prueba, 1 km"
+        in ana.last().params["text"]
+    )
     with service.database.connect() as connection:
         dump = repr([list(connection.execute(select(t))) for t in Base.metadata.sorted_tables])
     assert "14.9056" not in dump and "92.2636" not in dump
