@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,7 +18,7 @@ from dialogs.base import ServiceInfo, Turn, say
 from lessons.model import Catalog
 from storage import repo
 from storage.crypto import AddressCipher
-from storage.models import utcnow
+from storage.models import Learner, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,28 @@ class Engine:
                 log.exception("failed to handle a %s message", inbound.channel)
                 return Reply([say(_apology())])
         return Reply([])
+
+    def push(self, learner_id: int, produce: Callable[[Turn], list[Outbound]]) -> int:
+        """Start a conversation from Senda's side (a reminder, a review): what `produce` says
+        is recorded as pushes for the worker to send. Returns the messages recorded."""
+        with self.sessions.begin() as session:
+            learner = session.scalars(
+                select(Learner).where(Learner.id == learner_id).with_for_update()
+            ).one_or_none()
+            if learner is None or self.outbox is None:
+                return 0
+            inbound = Inbound(channel=learner.channel, address="")
+            turn = Turn(
+                inbound=inbound,
+                learner=learner,
+                session=session,
+                catalog=self.catalog,
+                service=self.service,
+            )
+            messages = merge(produce(turn))
+            if messages and self.outbox.handles(learner.channel):
+                self.outbox.enqueue(session, learner, messages, kind="push")
+            return len(messages)
 
     def _respond(self, session: Session, inbound: Inbound, deliver: bool) -> Reply:
         if inbound.message_id is not None and not repo.claim_message(

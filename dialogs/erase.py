@@ -1,9 +1,14 @@
-"""Erasing a person's data at a word (`borrar`, `delete`, `efase`...): at once, no questions."""
+"""Erasing a person's data: at once at the word (`borrar`, `delete`, `efase`...); from the menu,
+where a mistyped number could pick it, after one confirmation.
+
+    confirm --yes--> erased
+            --no---> menu
+"""
 
 from __future__ import annotations
 
-from bot.messages import Outbound
-from dialogs.base import Turn, say
+from bot.messages import Option, Outbound
+from dialogs.base import Dialog, Step, Turn, say
 from storage import repo
 
 
@@ -21,3 +26,34 @@ def erase(turn: Turn) -> list[Outbound]:
     )
     erase_quietly(turn)
     return [say(text)]
+
+
+def confirm(turn: Turn) -> list[Outbound]:
+    """Ask once before erasing from the menu."""
+    turn.go("erase", "confirm")
+    return [confirm_prompt(turn)]
+
+
+def confirm_prompt(turn: Turn) -> Outbound:
+    """Are you sure?"""
+    t = turn.t
+    return say(
+        t._(
+            "This erases everything Senda keeps about you: your progress and your answers. "
+            "Erase it?"
+        ),
+        Option(t._("Yes, erase everything"), "erase"),
+        Option(t._("No, go back"), "menu"),
+    )
+
+
+def on_confirm(turn: Turn, option: Option) -> list[Outbound]:
+    """Erase, or go back to the menu."""
+    if option.value == "erase":
+        return erase(turn)
+    from dialogs import menu  # the menu offers this dialog
+
+    return menu.enter(turn)
+
+
+DIALOG = Dialog(name="erase", entry=confirm, steps={"confirm": Step(confirm_prompt, on_confirm)})

@@ -13,6 +13,7 @@ from dialogs import (
     helpdesk,
     lesson,
     progress,
+    reminders,
     safety,
     services,
     settings,
@@ -43,6 +44,7 @@ def menu_options(turn: Turn) -> tuple[Option, ...]:
         first = [*resume, courses_item, progress_item, sos_item]
     return (
         *first,
+        Option(t._("Daily reminder"), "reminders"),
         Option(t._("Language"), "language"),
         Option(t._("Help"), "help"),
         Option(t._("Delete my data"), "delete"),
@@ -79,8 +81,10 @@ def on_choice(turn: Turn, option: Option) -> list[Outbound]:
             return alerts.enter(turn)
         case "services":
             return services.enter(turn)
+        case "reminders":
+            return reminders.enter(turn)
         case _:
-            return erase.erase(turn)
+            return erase.confirm(turn)
 
 
 DIALOG = Dialog(name="menu", entry=enter, steps={"main": Step(prompt=prompt, on_choice=on_choice)})

@@ -8,7 +8,7 @@ question --(answer)--> question ... --> result --retry--> question (only the mis
 from __future__ import annotations
 
 from bot.messages import Option, Outbound
-from dialogs import lesson, menu
+from dialogs import lesson, menu, review
 from dialogs.base import Dialog, Step, Turn, say
 from lessons.model import Course, Module, Question
 from storage import repo
@@ -85,6 +85,8 @@ def on_answer(turn: Turn, option: Option) -> list[Outbound]:
     if attempt is None or attempt.learner_id != turn.learner.id:
         return menu.enter(turn)
     repo.record_answer(turn.session, attempt, question.id, choice.key, choice.credit > 0)
+    if choice.credit < 1:
+        review.schedule_missed(turn, course, turn.state["module"], question)
     feedback = _feedback(turn, course, question, choice.key)
     turn.update(at=turn.state["at"] + 1)
     following = question_prompt(turn) if _current_question(turn) else None

@@ -16,6 +16,8 @@ from dialogs import (
     onboarding,
     progress,
     quiz,
+    reminders,
+    review,
     safety,
     services,
     settings,
@@ -33,6 +35,9 @@ DIALOGS: dict[str, Dialog] = {
         settings.DIALOG,
         alerts.DIALOG,
         services.DIALOG,
+        review.DIALOG,
+        reminders.DIALOG,
+        erase.DIALOG,
     )
 }
 

@@ -70,6 +70,9 @@ class Learner(Base):
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The code of the organisation whose link or poster brought the person (not identifying).
     referral: Mapped[str | None] = mapped_column(String(64))
+    # The local hour (0-23) the person asked for their daily next card; None: no reminder.
+    nudge_hour: Mapped[int | None] = mapped_column(Integer, index=True)
+    nudged_on: Mapped[str | None] = mapped_column(String(10))  # the local date of the last one
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -181,6 +184,27 @@ class AlertSubscription(Base):
     )
     region: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReviewItem(Base):
+    """A question answered wrong, coming back on a spacing schedule until right twice in a row."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "course_id", "question_id", name="uq_review_question"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE", name="fk_review_learner"), index=True
+    )
+    course_id: Mapped[str] = mapped_column(String(64))
+    module_id: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(64))
+    step: Mapped[int] = mapped_column(Integer, default=0)  # index into the spacing schedule
+    right_in_a_row: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Broadcast(Base):

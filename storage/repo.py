@@ -20,6 +20,7 @@ from storage.models import (
     ProcessedMessage,
     QuizAnswer,
     QuizAttempt,
+    ReviewItem,
     utcnow,
 )
 
@@ -206,6 +207,7 @@ def _erase(session: Session, learner_ids: list[int]) -> None:
     for model in (
         AlertSubscription,
         OutboxMessage,
+        ReviewItem,
         QuizAnswer,
         QuizAttempt,
         ModuleProgress,

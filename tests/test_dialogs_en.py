@@ -25,6 +25,7 @@ def test_onboarding_then_menu(person: Person) -> None:
         "Courses",
         "My progress",
         "Emergency numbers and help (SOS)",
+        "Daily reminder",
         "Language",
         "Help",
         "Delete my data",

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 
-from bot.delivery import broadcasts
+from bot.delivery import broadcasts, reminders
 from storage import repo
 from storage.models import utcnow
 
@@ -65,6 +65,13 @@ def make_jobs(service: Service) -> Jobs:
         """Every minute: send what is due and was not sent (a crash, a lost schedule, the end
         of quiet hours)."""
         return sweep(service)
+
+    @queue.periodic_task(crontab(minute="0"))
+    def hourly_reminders() -> int:
+        """Every hour: daily cards at their hour and the reviews that are due, then send."""
+        reminders.send_nudges(service)
+        reminders.send_reviews(service)
+        return broadcasts.send_pushes(service)
 
     @queue.task()
     def start_broadcast(broadcast_id: int) -> int:

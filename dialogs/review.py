@@ -1,0 +1,114 @@
+"""Spaced review: a question answered wrong comes back after 1, 3, 10 and 30 days, and retires
+after two right answers in a row (Kerfoot et al.; FACTS.md, microlearning practice).
+
+    (a push) question --(answer)--> feedback, then back to where the person was
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.messages import Option, Outbound
+from dialogs.base import Dialog, Step, Turn, say
+from lessons.model import Course, Question
+from storage.models import ReviewItem, utcnow
+
+SPACING_DAYS = (1, 3, 10, 30)
+RETIRE_AFTER = 2  # right answers in a row
+
+
+def schedule_missed(turn: Turn, course: Course, module_id: str, question: Question) -> None:
+    """A wrong answer: the question comes back tomorrow (again from the start of the schedule)."""
+    item = turn.session.scalars(
+        select(ReviewItem).where(
+            ReviewItem.learner_id == turn.learner.id,
+            ReviewItem.course_id == course.id,
+            ReviewItem.question_id == question.id,
+        )
+    ).one_or_none()
+    due = utcnow() + timedelta(days=SPACING_DAYS[0])
+    if item is None:
+        turn.session.add(
+            ReviewItem(
+                learner_id=turn.learner.id,
+                course_id=course.id,
+                module_id=module_id,
+                question_id=question.id,
+                step=0,
+                right_in_a_row=0,
+                due_at=due,
+                retired=False,
+            )
+        )
+    else:
+        item.step, item.right_in_a_row, item.due_at, item.retired = 0, 0, due, False
+
+
+def _content(turn: Turn, item: ReviewItem) -> tuple[Course, Question] | None:
+    found = turn.catalog.module(item.course_id, item.module_id)
+    question = found[1].question(item.question_id) if found else None
+    return (found[0], question) if found and question else None
+
+
+def start(turn: Turn, item: ReviewItem) -> list[Outbound]:
+    """Ask a review question, remembering where the person was."""
+    previous = dict(turn.state)
+    turn.go("review", "question", item=item.id, back=previous)
+    # Until it is answered, it is not asked again tomorrow at the same time.
+    item.due_at = utcnow() + timedelta(days=1)
+    return [prompt(turn)]
+
+
+def prompt(turn: Turn) -> Outbound:
+    """The question, as a short review."""
+    t = turn.t
+    item = turn.session.get(ReviewItem, turn.state.get("item", 0))
+    content = _content(turn, item) if item is not None else None
+    if content is None:
+        return say(t._("That review is no longer available."), Option(t._("Menu"), "menu"))
+    course, question = content
+    language = turn.learner.language
+    options = [Option(course.text(c.text, language), c.key) for c in question.options]
+    header = t._("A quick review of a question you missed:")
+    return say(f"{header}\n\n{course.text(question.prompt, language)}", *options)
+
+
+def on_answer(turn: Turn, option: Option) -> list[Outbound]:
+    """Explain, move the question along the schedule, and go back to where the person was."""
+    t = turn.t
+    item = turn.session.get(ReviewItem, turn.state.get("item", 0))
+    content = _content(turn, item) if item is not None else None
+    back = turn.state.get("back") or {}
+    if content is None or item.learner_id != turn.learner.id:
+        return _resume(turn, back)
+    course, question = content
+    choice = question.option(option.value)
+    right = choice is not None and choice.credit >= 1
+    language = turn.learner.language
+    if right:
+        item.right_in_a_row += 1
+        item.retired = item.right_in_a_row >= RETIRE_AFTER
+        item.step = min(item.step + 1, len(SPACING_DAYS) - 1)
+        verdict = t._("✅ Right.")
+    else:
+        item.right_in_a_row, item.step = 0, 0
+        answers = " / ".join(course.text(c.text, language) for c in question.options if c.correct)
+        verdict = t._("❌ Not quite. The right answer: {answer}", answer=answers)
+    item.due_at = utcnow() + timedelta(days=SPACING_DAYS[item.step])
+    lines = [verdict]
+    if question.feedback:
+        lines.append(course.text(question.feedback, language))
+    return [say("\n".join(lines)), *_resume(turn, back)]
+
+
+def _resume(turn: Turn, back: dict) -> list[Outbound]:
+    """Back to the step the person was at before the review came."""
+    from dialogs import router  # the router imports every dialog, this one included
+
+    turn.learner.state = back
+    return router.current_prompt(turn)
+
+
+DIALOG = Dialog(name="review", entry=start, steps={"question": Step(prompt, on_answer)})
