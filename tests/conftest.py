@@ -24,6 +24,8 @@ from webhooks import create_app
 TEST_DATA_KEY = Fernet.generate_key().decode()
 TEST_CATALOG = Path(__file__).resolve().parent / "catalog"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+# With PostgreSQL, jobs and rate limits run on Redis when TEST_REDIS_URL is set (as in CI).
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "").strip() if POSTGRES_URL else ""
 
 
 def _reset_postgres(engine: Engine) -> None:
@@ -66,9 +68,20 @@ def database_url(_migrated_database: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def app_config(database_url: str, tmp_path: Path) -> dict[str, str]:
+def redis_url() -> str:
+    """An empty Redis database for jobs and rate limits, or "" to use SQLite and memory."""
+    if REDIS_URL:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
+    return REDIS_URL
+
+
+@pytest.fixture
+def app_config(database_url: str, redis_url: str, tmp_path: Path) -> dict[str, str]:
     """Environment-style settings for a test app."""
     return {
+        "REDIS_URL": redis_url,
         "DATABASE_URL": database_url,
         "SENDA_INSTANCE": str(tmp_path / "instance"),
         "SENDA_DATA_KEY": TEST_DATA_KEY,

@@ -286,9 +286,19 @@ def _send_claimed(service: Service, ids: list[int], pool: ThreadPoolExecutor) ->
             .where(OutboxMessage.id.in_(ids))
             .order_by(OutboxMessage.id)
         ).all()
-    pending = {
-        pool.submit(_send_one, service, row, learner): (row.id, learner.id) for row, learner in rows
-    }
+    # At most SEND_THREADS messages are sent and not yet recorded at any moment: a new send
+    # starts only when a result has been written. That bounds what a kill can send twice.
+    queue = iter(rows)
+    pending: dict = {}
+
+    def submit_next() -> None:
+        pair = next(queue, None)
+        if pair is not None:
+            row, learner = pair
+            pending[pool.submit(_send_one, service, row, learner)] = (row.id, learner.id)
+
+    for _ in range(SEND_THREADS):
+        submit_next()
     sent = 0
     while pending:
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -308,6 +318,8 @@ def _send_claimed(service: Service, ids: list[int], pool: ThreadPoolExecutor) ->
                         .where(Learner.id == learner_id)
                         .values(unreachable_at=utcnow())
                     )
+        for _ in done:
+            submit_next()
     return sent
 
 
