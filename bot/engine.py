@@ -80,14 +80,7 @@ class Engine:
             ).one_or_none()
             if learner is None or self.outbox is None:
                 return 0
-            inbound = Inbound(channel=learner.channel, address="")
-            turn = Turn(
-                inbound=inbound,
-                learner=learner,
-                session=session,
-                catalog=self.catalog,
-                service=self.service,
-            )
+            turn = self._turn(session, learner, Inbound(channel=learner.channel, address=""))
             messages = merge(produce(turn))
             if messages and self.outbox.handles(learner.channel):
                 self.outbox.enqueue(session, learner, messages, kind="push")
@@ -104,13 +97,7 @@ class Engine:
         )
         learner.last_seen_at = utcnow()
         learner.unreachable_at = None  # they wrote: they can be reached again
-        turn = Turn(
-            inbound=inbound,
-            learner=learner,
-            session=session,
-            catalog=self.catalog,
-            service=self.service,
-        )
+        turn = self._turn(session, learner, inbound)
         messages = merge(self._answer(turn))
         if turn.erased:
             return Reply(messages, erased=True)
@@ -121,6 +108,15 @@ class Engine:
                 # message and the answer may go twice, which beats an answer that never goes.
                 self.outbox.send_due(session, learner)
         return Reply(messages, learner_id=learner.id)
+
+    def _turn(self, session: Session, learner: Learner, inbound: Inbound) -> Turn:
+        return Turn(
+            inbound=inbound,
+            learner=learner,
+            session=session,
+            catalog=self.catalog,
+            service=self.service,
+        )
 
     def _answer(self, turn: Turn) -> list[Outbound]:
         inbound = turn.inbound
