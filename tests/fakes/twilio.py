@@ -18,12 +18,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import itertools
-import json
 import re
-import socket
-import sys
 import threading
 import time
 import traceback
@@ -31,10 +27,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.fakes.server import FakeHTTPHandler, FakeHTTPServer, ServedFake
 
 if TYPE_CHECKING:
     from twilio.rest import Client
@@ -106,45 +102,15 @@ def _is_create(request: Request, account_sid: str) -> bool:
     )
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128  # the default 5 resets connections when many clients send at once
-    allow_reuse_address = True
-
+class _Server(FakeHTTPServer):
     def __init__(self, fake: FakeTwilio) -> None:
         self.fake = fake
-        self.open_connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay quiet about clients that hang up; print anything else."""
-        if not isinstance(sys.exc_info()[1], OSError):
-            super().handle_error(request, client_address)
+        super().__init__(_Handler)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 60
+class _Handler(FakeHTTPHandler):
+    json_content_type = "application/json; charset=utf-8"
     server: _Server
-
-    def setup(self) -> None:
-        super().setup()
-        # Answer at once: with Nagle's algorithm the body would wait for the client's delayed
-        # ACK of the headers (40 ms on Linux) on every kept-alive connection.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        with self.server.connections_lock:
-            self.server.open_connections.add(self.connection)
-
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            with self.server.connections_lock:
-                self.server.open_connections.discard(self.connection)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Say nothing: tests read the recorded requests instead."""
 
     def do_POST(self) -> None:
         """Answer a create (or update) request."""
@@ -158,39 +124,12 @@ class _Handler(BaseHTTPRequestHandler):
         """Answer a delete request (always "not found": the fake deletes nothing)."""
         self._handle()
 
-    def _read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _send_json(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
     def _send_error(self, kind: str) -> None:
         self._send_json(*error_payload(kind))
 
     def _not_found(self, path: str) -> None:
         message = f"The requested resource {path} was not found"
         self._send_json(404, _error(404, 20404, message))
-
-    def _drop(self) -> None:
-        self.close_connection = True
-        with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
 
     def _credentials(self) -> tuple[str, str] | None:
         scheme, _, encoded = self.headers.get("Authorization", "").partition(" ")
@@ -268,8 +207,11 @@ def _invalid(params: dict[str, str]) -> str | None:
     return None
 
 
-class FakeTwilio:
+class FakeTwilio(ServedFake):
     """A fake Twilio REST API on 127.0.0.1 that records requests and can fail on demand."""
+
+    display_name = "FakeTwilio"
+    thread_prefix = "fake-twilio"
 
     def __init__(
         self, account_sid: str = DEFAULT_ACCOUNT_SID, auth_token: str = DEFAULT_AUTH_TOKEN
@@ -280,65 +222,17 @@ class FakeTwilio:
         self.delay = 0.0
         self._cond = threading.Condition()
         self._state = _State()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__()
 
     # -- lifecycle -------------------------------------------------------------------------------
 
-    def start(self) -> FakeTwilio:
-        """Bind to a free port on 127.0.0.1 and serve in a daemon thread."""
-        if self._server is not None:
-            return self
-        self._server = _Server(self)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"fake-twilio-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving, hang up on open connections and close the listening socket."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        with server.connections_lock:
-            connections = list(server.open_connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> FakeTwilio:
-        """Start the server."""
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Shut the server down and close its socket."""
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        """The TCP port the server listens on."""
-        if self._server is None:
-            raise RuntimeError("FakeTwilio is not running: use it as a context manager")
-        return int(self._server.server_address[1])
+    def _make_server(self) -> _Server:
+        return _Server(self)
 
     @property
     def base_url(self) -> str:
         """The base URL to give the client's ``api`` domain: ``http://127.0.0.1:<port>``."""
-        return f"http://127.0.0.1:{self.port}"
+        return super().base_url
 
     def client(self) -> Client:
         """A real ``twilio.rest.Client`` for this fake's account, pointed at this server."""
