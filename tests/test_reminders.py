@@ -87,6 +87,7 @@ def test_the_daily_card_comes_at_the_chosen_hour_once(tg_app, fake):
     assert send_pushes(service) == 1
     text = ana.last().params["text"]
     assert text.startswith("Your daily card:") and "(2/3)" in text
+    assert [label for label, _ in ana.buttons()][:2] == ["1. Next", "2. Back"]
     # The card can be answered as if the person had just opened it.
     assert "(3/3)" in ana.writes("next")
     assert send_nudges(service, NINE_IN_MEXICO + timedelta(days=1)) == 1

@@ -18,8 +18,15 @@ from zoneinfo import ZoneInfo
 import yaml
 from sqlalchemy import exists, func, select, update
 
-from bot.delivery.outbox import Envelope, Held, Rejected, RetryLater, SendError, Unreachable
-from bot.messages import Outbound
+from bot.delivery.outbox import (
+    Envelope,
+    Held,
+    Rejected,
+    RetryLater,
+    SendError,
+    Unreachable,
+    as_outbound,
+)
 from lessons.model import ROLES
 from storage.models import AlertSubscription, Broadcast, Learner, OutboxMessage, utcnow
 
@@ -334,7 +341,7 @@ def _send_one(service: Service, row: OutboxMessage, learner: Learner) -> tuple[d
     address = service.cipher.decrypt(learner.address_encrypted)
     envelope = Envelope("push", learner.language, learner.last_seen_at)
     try:
-        provider_id = sender.send(address, Outbound(row.text), envelope)
+        provider_id = sender.send(address, as_outbound(row), envelope)
     except RetryLater as error:
         later = utcnow() + timedelta(seconds=error.seconds)
         return {

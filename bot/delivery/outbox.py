@@ -179,7 +179,7 @@ class Outbox:
             row.attempts += 1
             try:
                 envelope = Envelope(row.kind, learner.language, learner.last_seen_at)
-                row.provider_id = sender.send(address, _as_outbound(row), envelope)
+                row.provider_id = sender.send(address, as_outbound(row), envelope)
             except RetryLater as error:
                 if row.attempts >= MAX_ATTEMPTS:
                     row.state, row.reason = "failed", f"gave up: {error.reason}"
@@ -246,5 +246,6 @@ class Outbox:
             )
 
 
-def _as_outbound(row: OutboxMessage) -> Outbound:
+def as_outbound(row: OutboxMessage) -> Outbound:
+    """A recorded row as the message it holds, options included."""
     return Outbound(row.text, tuple(Option(label, value) for label, value in row.options))
