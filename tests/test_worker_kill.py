@@ -62,7 +62,7 @@ def test_sigkill_mid_broadcast_then_a_new_worker_finishes_it(app_config, tmp_pat
         try:
             deadline = time.monotonic() + 90
             while time.monotonic() < deadline:
-                got = {str(c.params["chat_id"]) for c in fake.calls_to("sendMessage")}
+                got = {str(c.params.get("chat_id")) for c in fake.calls_to("sendMessage")}
                 if got >= set(addresses):
                     break
                 time.sleep(0.5)

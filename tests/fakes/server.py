@@ -81,7 +81,12 @@ class FakeHTTPHandler(BaseHTTPRequestHandler):
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline()
         length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            # The client died half-way through its request (a killed worker): as a real server
+            # would, answer nothing and record nothing.
+            raise ConnectionAbortedError("the request body ended early")
+        return body
 
     def _send_json(self, status: int, payload: dict[str, Any]) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
