@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,10 +49,7 @@ MODULE_KEYS = {"id", "title", "cards", "questions"}
 CARD_KEYS = {"id", "text", "source"}
 QUESTION_KEYS = {"id", "type", "prompt", "options", "feedback", "source"}
 OPTION_KEYS = {"text", "correct", "weight", "feedback"}
-SAFETY_KEYS = {"default_language", "entries"}
-REGIONS_KEYS = {"default_language", "regions"}
 REGION_KEYS = {"id", "name"}
-SERVICES_KEYS = {"default_language", "services"}
 SERVICE_KEYS = {
     "id",
     "kind",
@@ -382,131 +380,99 @@ def _read_course(folder: Path, problems: list[Problem]) -> Course | None:
     )
 
 
-def _read_safety(path: Path, problems: list[Problem]) -> tuple[tuple[SafetyEntry, ...], str]:
+def _read_entries(
+    path: Path,
+    problems: list[Problem],
+    list_key: str,
+    entry_keys: set[str],
+    what: str,
+    build: Callable[[_Reader, LineMap, str, str], Any],
+    required: bool = True,
+) -> tuple[tuple[Any, ...], str]:
+    """A file of `default_language` and a list of entries with ids (safety, regions, services):
+    each entry built by `build(reader, entry, entry id, default language)`. An absent file is
+    an empty list: these files are optional."""
+    if not path.is_file():
+        return (), "es"
     data = _read_file(path, problems)
     if data is None:
         return (), "es"
     reader = _Reader(path, problems)
-    reader.known_keys(data, SAFETY_KEYS, "safety information")
+    reader.known_keys(data, {"default_language", list_key}, path.name)
     default = str(data.get("default_language", "es"))
-    entries: list[SafetyEntry] = []
-    items = data.get("entries")
-    if not isinstance(items, list) or not items:
-        reader.problem(data.line_of("entries"), "safety information has no entries")
+    items = data.get(list_key) or []
+    if not isinstance(items, list) or (required and not items):
+        reader.problem(data.line_of(list_key), f"{path.name} needs a list of {list_key}")
         items = []
-    for item in items:
-        entry = reader.mapping(item, data.line_of("entries"), "entry")
-        if entry is None:
-            continue
-        entry_id = reader.identifier(entry, "entry")
-        reader.known_keys(entry, ENTRY_KEYS, f"entry '{entry_id}'")
-        texts = entry.get("text")
-        languages = tuple(texts) if isinstance(texts, dict) else (default,)
-        entries.append(
-            SafetyEntry(
-                id=entry_id,
-                text=reader.texts(entry, "text", f"entry '{entry_id}'", languages, default),
-                source=reader.source(entry, f"entry '{entry_id}'"),
-            )
-        )
-    _unique(reader, [(e.id, 0) for e in entries], "entry")
-    return tuple(entries), default
-
-
-def _read_regions(path: Path, problems: list[Problem]) -> tuple[tuple[Region, ...], str]:
-    data = _read_file(path, problems)
-    if data is None:
-        return (), "es"
-    reader = _Reader(path, problems)
-    reader.known_keys(data, REGIONS_KEYS, "regions")
-    default = str(data.get("default_language", "es"))
-    items = data.get("regions")
-    if not isinstance(items, list) or not items:
-        reader.problem(data.line_of("regions"), "regions has no list of regions")
-        items = []
-    regions: list[Region] = []
+    built: list[Any] = []
     lines: list[tuple[str, int]] = []
     for item in items:
-        entry = reader.mapping(item, data.line_of("regions"), "region")
+        entry = reader.mapping(item, data.line_of(list_key), what)
         if entry is None:
             continue
-        region_id = reader.identifier(entry, "region")
-        reader.known_keys(entry, REGION_KEYS, f"region '{region_id}'")
-        names = entry.get("name")
-        languages = tuple(names) if isinstance(names, dict) else (default,)
-        name = reader.texts(entry, "name", f"region '{region_id}'", languages, default)
-        regions.append(Region(region_id, name))
-        lines.append((region_id, entry.line))
-    _unique(reader, lines, "region")
-    return tuple(regions), default
+        entry_id = reader.identifier(entry, what)
+        reader.known_keys(entry, entry_keys, f"{what} '{entry_id}'")
+        built.append(build(reader, entry, entry_id, default))
+        lines.append((entry_id, entry.line))
+    _unique(reader, lines, what)
+    return tuple(built), default
 
 
-def _read_services(path: Path, problems: list[Problem]) -> tuple[tuple[ServicePoint, ...], str]:
-    data = _read_file(path, problems)
-    if data is None:
-        return (), "es"
-    reader = _Reader(path, problems)
-    reader.known_keys(data, SERVICES_KEYS, "services")
-    default = str(data.get("default_language", "es"))
-    items = data.get("services") or []
-    if not isinstance(items, list):
-        reader.problem(data.line_of("services"), "services must be a list")
-        items = []
-    points: list[ServicePoint] = []
-    lines: list[tuple[str, int]] = []
-    for item in items:
-        entry = reader.mapping(item, data.line_of("services"), "service")
-        if entry is None:
-            continue
-        point_id = reader.identifier(entry, "service")
-        what = f"service '{point_id}'"
-        reader.known_keys(entry, SERVICE_KEYS, what)
-        kind = str(entry.get("kind", ""))
-        if kind not in SERVICE_KINDS:
-            reader.problem(
-                entry.line_of("kind"), f"{what} kind must be one of {', '.join(SERVICE_KINDS)}"
-            )
-        names = entry.get("name")
-        languages = tuple(names) if isinstance(names, dict) else (default,)
-        name = reader.texts(entry, "name", what, languages, default)
-        hours_value = entry.get("hours")
-        hour_languages = tuple(hours_value) if isinstance(hours_value, dict) else (default,)
-        hours = reader.texts(entry, "hours", what, hour_languages, default, required=False)
-        city = str(entry.get("city") or "").strip()
-        if not city:
-            reader.problem(entry.line, f"{what} has no city")
-        latitude, longitude = entry.get("latitude"), entry.get("longitude")
-        if (latitude is None) != (longitude is None) or (
-            latitude is not None
-            and not (
-                isinstance(latitude, int | float)
-                and isinstance(longitude, int | float)
-                and -90 <= latitude <= 90
-                and -180 <= longitude <= 180
-            )
-        ):
-            reader.problem(entry.line, f"{what} needs both latitude and longitude, in degrees")
-            latitude = longitude = None
-        spoken = entry.get("languages") or []
-        points.append(
-            ServicePoint(
-                id=point_id,
-                kind=kind,
-                name=name,
-                city=city,
-                region=str(entry.get("region") or ""),
-                latitude=float(latitude) if latitude is not None else None,
-                longitude=float(longitude) if longitude is not None else None,
-                phone=str(entry.get("phone") or ""),
-                hours=hours,
-                languages=tuple(str(x) for x in spoken) if isinstance(spoken, list) else (),
-                source=reader.source(entry, what),
-                verified=entry.get("verified") is True,
-            )
+def _own_texts(
+    reader: _Reader, entry: LineMap, key: str, what: str, default: str, required: bool = True
+) -> Texts:
+    """Texts in whatever languages the entry gives (files with no list of languages)."""
+    value = entry.get(key)
+    languages = tuple(value) if isinstance(value, dict) else (default,)
+    return reader.texts(entry, key, what, languages, default, required=required)
+
+
+def _safety_entry(reader: _Reader, entry: LineMap, entry_id: str, default: str) -> SafetyEntry:
+    what = f"entry '{entry_id}'"
+    return SafetyEntry(
+        id=entry_id,
+        text=_own_texts(reader, entry, "text", what, default),
+        source=reader.source(entry, what),
+    )
+
+
+def _region(reader: _Reader, entry: LineMap, entry_id: str, default: str) -> Region:
+    return Region(entry_id, _own_texts(reader, entry, "name", f"region '{entry_id}'", default))
+
+
+def _service_point(reader: _Reader, entry: LineMap, point_id: str, default: str) -> ServicePoint:
+    what = f"service '{point_id}'"
+    kind = str(entry.get("kind", ""))
+    if kind not in SERVICE_KINDS:
+        reader.problem(
+            entry.line_of("kind"), f"{what} kind must be one of {', '.join(SERVICE_KINDS)}"
         )
-        lines.append((point_id, entry.line))
-    _unique(reader, lines, "service")
-    return tuple(points), default
+    city = str(entry.get("city") or "").strip()
+    if not city:
+        reader.problem(entry.line, f"{what} has no city")
+    latitude, longitude = entry.get("latitude"), entry.get("longitude")
+    placed = (
+        all(isinstance(v, int | float) and not isinstance(v, bool) for v in (latitude, longitude))
+        and -90 <= latitude <= 90
+        and -180 <= longitude <= 180
+    )
+    if (latitude is not None or longitude is not None) and not placed:
+        reader.problem(entry.line, f"{what} needs both latitude and longitude, in degrees")
+    spoken = entry.get("languages") or []
+    return ServicePoint(
+        id=point_id,
+        kind=kind,
+        name=_own_texts(reader, entry, "name", what, default),
+        city=city,
+        region=str(entry.get("region") or ""),
+        latitude=float(latitude) if placed else None,
+        longitude=float(longitude) if placed else None,
+        phone=str(entry.get("phone") or ""),
+        hours=_own_texts(reader, entry, "hours", what, default, required=False),
+        languages=tuple(str(x) for x in spoken) if isinstance(spoken, list) else (),
+        source=reader.source(entry, what),
+        verified=entry.get("verified") is True,
+    )
 
 
 def read_catalog(folder: Path) -> tuple[Catalog, list[Problem]]:
@@ -521,18 +487,21 @@ def read_catalog(folder: Path) -> tuple[Catalog, list[Problem]]:
         course = _read_course(course_folder, problems)
         if course is not None:
             courses.append(course)
-    safety: tuple[SafetyEntry, ...] = ()
-    safety_language = "es"
-    if (folder / SAFETY_FILE).is_file():
-        safety, safety_language = _read_safety(folder / SAFETY_FILE, problems)
-    regions: tuple[Region, ...] = ()
-    regions_language = "es"
-    if (folder / REGIONS_FILE).is_file():
-        regions, regions_language = _read_regions(folder / REGIONS_FILE, problems)
-    services: tuple[ServicePoint, ...] = ()
-    services_language = "es"
-    if (folder / SERVICES_FILE).is_file():
-        services, services_language = _read_services(folder / SERVICES_FILE, problems)
+    safety, safety_language = _read_entries(
+        folder / SAFETY_FILE, problems, "entries", ENTRY_KEYS, "entry", _safety_entry
+    )
+    regions, regions_language = _read_entries(
+        folder / REGIONS_FILE, problems, "regions", REGION_KEYS, "region", _region
+    )
+    services, services_language = _read_entries(
+        folder / SERVICES_FILE,
+        problems,
+        "services",
+        SERVICE_KEYS,
+        "service",
+        _service_point,
+        required=False,
+    )
     catalog = Catalog(
         tuple(courses),
         safety,
