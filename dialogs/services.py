@@ -40,8 +40,8 @@ def _kind(turn: Turn, kind: str) -> str:
         "health": t._("health"),
         "legal": t._("legal aid"),
         "consulate": t._("consulate"),
-        "asylum": t._("asylum (COMAR)"),
-        "human_rights": t._("human rights (CNDH)"),
+        "asylum": t._("asylum"),
+        "human_rights": t._("human rights"),
         "red_cross": t._("Red Cross"),
     }.get(kind, kind)
 
