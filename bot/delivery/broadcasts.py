@@ -139,15 +139,20 @@ def audience_query(audience: dict[str, list[str]]):
     return query.order_by(Learner.id)
 
 
-def after_quiet_hours(moment: datetime, zone: str, quiet: tuple[int, int]) -> datetime:
-    """The moment, or the end of the quiet hours (e.g. 21:00 to 08:00 local) it falls in."""
+def in_quiet_hours(moment: datetime, zone: str, quiet: tuple[int, int]) -> bool:
+    """Whether a moment falls in the quiet hours (e.g. 21:00 to 08:00 local)."""
     start, end = quiet
     local = moment.astimezone(ZoneInfo(zone))
     hour = local.hour + local.minute / 60
-    in_quiet = (hour >= start or hour < end) if start > end else (start <= hour < end)
-    if not in_quiet:
+    return (hour >= start or hour < end) if start > end else (start <= hour < end)
+
+
+def after_quiet_hours(moment: datetime, zone: str, quiet: tuple[int, int]) -> datetime:
+    """The moment, or the end of the quiet hours it falls in."""
+    if not in_quiet_hours(moment, zone, quiet):
         return moment
-    wake = datetime.combine(local.date(), time(end), tzinfo=local.tzinfo)
+    local = moment.astimezone(ZoneInfo(zone))
+    wake = datetime.combine(local.date(), time(quiet[1]), tzinfo=local.tzinfo)
     if wake <= local:
         wake += timedelta(days=1)
     return wake

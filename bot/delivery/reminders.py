@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.delivery.broadcasts import in_quiet_hours
 from dialogs import reminders, review
 from storage.models import Learner, ReviewItem, utcnow
 
@@ -56,9 +57,8 @@ def send_nudges(service: Service, now: datetime | None = None) -> int:
 def send_reviews(service: Service, now: datetime | None = None) -> int:
     """Record one due review question a person, outside quiet hours; how many."""
     now = now or utcnow()
-    start, end = service.settings.quiet_hours
-    hour = now.astimezone(ZoneInfo(service.settings.timezone)).hour
-    if (hour >= start or hour < end) if start > end else (start <= hour < end):
+    settings = service.settings
+    if in_quiet_hours(now, settings.timezone, settings.quiet_hours):
         return 0
     with service.sessions() as session:
         rows = session.execute(
