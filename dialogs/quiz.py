@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.messages import Option, Outbound
 from dialogs import lesson, menu, review
+from dialogs.answers import answer_feedback
 from dialogs.base import Dialog, Step, Turn, say
 from lessons.model import Course, Module, Question
 from storage import repo
@@ -87,30 +88,10 @@ def on_answer(turn: Turn, option: Option) -> list[Outbound]:
     repo.record_answer(turn.session, attempt, question.id, choice.key, choice.credit > 0)
     if choice.credit < 1:
         review.schedule_missed(turn, course, turn.state["module"], question)
-    feedback = _feedback(turn, course, question, choice.key)
+    feedback = answer_feedback(turn, course, question, choice.key)
     turn.update(at=turn.state["at"] + 1)
     following = question_prompt(turn) if _current_question(turn) else None
     return [feedback, following] if following else [feedback, *finish(turn)]
-
-
-def _feedback(turn: Turn, course: Course, question: Question, key: str) -> Outbound:
-    t = turn.t
-    language = turn.learner.language
-    choice = question.option(key)
-    right = [c for c in question.options if c.correct]
-    if choice is not None and choice.credit >= 1:
-        verdict = t._("✅ Right.")
-    elif choice is not None and choice.credit > 0:
-        verdict = t._("Partly right.")
-    else:
-        answers = " / ".join(course.text(c.text, language) for c in right)
-        verdict = t._("❌ Not quite. The right answer: {answer}", answer=answers)
-    parts = [verdict]
-    if choice is not None and choice.feedback:
-        parts.append(course.text(choice.feedback, language))
-    if question.feedback:
-        parts.append(course.text(question.feedback, language))
-    return say("\n".join(parts))
 
 
 def _score(turn: Turn, module: Module, attempt_id: int) -> tuple[int, list[str]]:

@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.messages import Option, Outbound
+from dialogs.answers import answer_feedback
 from dialogs.base import Dialog, Step, Turn, say
 from lessons.model import Course, Question
 from storage.models import ReviewItem, utcnow
@@ -77,7 +78,6 @@ def prompt(turn: Turn) -> Outbound:
 
 def on_answer(turn: Turn, option: Option) -> list[Outbound]:
     """Explain, move the question along the schedule, and go back to where the person was."""
-    t = turn.t
     item = turn.session.get(ReviewItem, turn.state.get("item", 0))
     content = _content(turn, item) if item is not None else None
     back = turn.state.get("back") or {}
@@ -85,22 +85,14 @@ def on_answer(turn: Turn, option: Option) -> list[Outbound]:
         return _resume(turn, back)
     course, question = content
     choice = question.option(option.value)
-    right = choice is not None and choice.credit >= 1
-    language = turn.learner.language
-    if right:
+    if choice is not None and choice.credit >= 1:
         item.right_in_a_row += 1
         item.retired = item.right_in_a_row >= RETIRE_AFTER
         item.step = min(item.step + 1, len(SPACING_DAYS) - 1)
-        verdict = t._("✅ Right.")
     else:
         item.right_in_a_row, item.step = 0, 0
-        answers = " / ".join(course.text(c.text, language) for c in question.options if c.correct)
-        verdict = t._("❌ Not quite. The right answer: {answer}", answer=answers)
     item.due_at = utcnow() + timedelta(days=SPACING_DAYS[item.step])
-    lines = [verdict]
-    if question.feedback:
-        lines.append(course.text(question.feedback, language))
-    return [say("\n".join(lines)), *_resume(turn, back)]
+    return [answer_feedback(turn, course, question, option.value), *_resume(turn, back)]
 
 
 def _resume(turn: Turn, back: dict) -> list[Outbound]:
