@@ -18,15 +18,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from sqlalchemy import exists, func, select, update
 
-from bot.delivery.outbox import (
-    Envelope,
-    Held,
-    Rejected,
-    RetryLater,
-    SendError,
-    Unreachable,
-    as_outbound,
-)
+from bot.delivery.outbox import Outcome, not_sendable, send_row
 from lessons.model import ROLES
 from storage.models import AlertSubscription, Broadcast, Learner, OutboxMessage, utcnow
 
@@ -337,37 +329,17 @@ def _send_claimed(service: Service, ids: list[int], pool: ThreadPoolExecutor) ->
 
 def _send_one(service: Service, row: OutboxMessage, learner: Learner) -> tuple[dict, bool]:
     """Send one push; the row's new values, and whether the person can still be reached."""
-    attempts = row.attempts + 1
     sender = service.outbox.senders.get(row.channel)
-    if sender is None or learner.pushes_stopped or learner.unreachable_at is not None:
-        return {"state": "failed", "reason": "not sendable now", "attempts": attempts}, True
+    refusal = not_sendable(row, learner)
+    if sender is None:
+        refusal = Outcome({"state": "failed", "reason": "the channel is not configured"})
+    if refusal is not None:
+        return refusal.values, True
     if not service.limits.acquire(row.channel, learner.id):
         return {"state": "pending", "reason": "waiting for the channel's rate limit"}, True
     address = service.cipher.decrypt(learner.address_encrypted)
-    envelope = Envelope("push", learner.language, learner.last_seen_at)
-    try:
-        provider_id = sender.send(address, as_outbound(row), envelope)
-    except RetryLater as error:
-        later = utcnow() + timedelta(seconds=error.seconds)
-        return {
-            "state": "pending",
-            "reason": error.reason,
-            "attempts": attempts,
-            "next_attempt_at": later,
-        }, True
-    except Held as error:
-        return {"state": "held", "reason": error.reason, "attempts": attempts}, True
-    except Unreachable as error:
-        return {"state": "failed", "reason": error.reason, "attempts": attempts}, False
-    except (Rejected, SendError) as error:
-        return {"state": "failed", "reason": error.reason, "attempts": attempts}, True
-    return {
-        "state": "sent",
-        "reason": None,
-        "attempts": attempts,
-        "provider_id": provider_id,
-        "sent_at": utcnow(),
-    }, True
+    outcome = send_row(sender, address, row, learner)
+    return outcome.values, not outcome.unreachable
 
 
 def _finish_if_done(service: Service, broadcast_id: int) -> None:

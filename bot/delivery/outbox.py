@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -165,51 +165,20 @@ class Outbox:
         address = self.cipher.decrypt(learner.address_encrypted)
         sent = failed = 0
         for row in rows:
-            now = utcnow()
-            if row.next_attempt_at > now:
+            if row.next_attempt_at > utcnow():
                 break  # an earlier message waits for its retry; later ones wait behind it
-            if learner.unreachable_at is not None:
-                row.state, row.reason = "failed", "the person cannot be reached"
-                failed += 1
-                continue
-            if row.kind == "push" and learner.pushes_stopped:
-                row.state, row.reason = "failed", "the person stopped pushes"
-                failed += 1
-                continue
-            row.attempts += 1
-            try:
-                envelope = Envelope(row.kind, learner.language, learner.last_seen_at)
-                row.provider_id = sender.send(address, as_outbound(row), envelope)
-            except RetryLater as error:
-                if row.attempts >= MAX_ATTEMPTS:
-                    row.state, row.reason = "failed", f"gave up: {error.reason}"
-                    failed += 1
-                    continue
-                wait = max(error.seconds, backoff(row.attempts))
-                row.reason, row.next_attempt_at = error.reason, now + timedelta(seconds=wait)
-                log.warning(
-                    "%s message %d: retry in %.0f s (%s)", row.channel, row.id, wait, error.reason
-                )
+            refusal = not_sendable(row, learner)
+            outcome = refusal or send_row(sender, address, row, learner)
+            for column, value in outcome.values.items():
+                setattr(row, column, value)
+            if outcome.unreachable:
+                learner.unreachable_at = utcnow()
+            sent += row.state == "sent"
+            failed += row.state == "failed"
+            if outcome.retry_in is not None:
                 if self.schedule is not None:
-                    self.schedule(learner.id, wait)
+                    self.schedule(learner.id, outcome.retry_in)
                 break
-            except Unreachable as error:
-                learner.unreachable_at = now
-                row.state, row.reason = "failed", error.reason
-                failed += 1
-                log.info(
-                    "%s learner %d cannot be reached: %s", row.channel, learner.id, error.reason
-                )
-            except Held as error:
-                row.state, row.reason = "held", error.reason
-                log.info("%s message %d held: %s", row.channel, row.id, error.reason)
-            except Rejected as error:
-                row.state, row.reason = "failed", error.reason
-                failed += 1
-                log.warning("%s message %d refused: %s", row.channel, row.id, error.reason)
-            else:
-                row.state, row.sent_at, row.reason = "sent", now, None
-                sent += 1
         pending = sum(1 for row in rows if row.state == "pending")
         return Flushed(sent=sent, pending=pending, failed=failed)
 
@@ -244,6 +213,71 @@ class Outbox:
                     .limit(limit)
                 )
             )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one attempt to send a row: its new column values, and what follows."""
+
+    values: dict[str, Any]
+    unreachable: bool = False  # the person cannot be reached any more
+    retry_in: float | None = None  # seconds until the next try, when it will be tried again
+
+
+def not_sendable(row: OutboxMessage, learner: Learner) -> Outcome | None:
+    """Why a row must not go to this learner now, if it must not."""
+    if learner.unreachable_at is not None:
+        return Outcome({"state": "failed", "reason": "the person cannot be reached"})
+    if row.kind == "push" and learner.pushes_stopped:
+        return Outcome({"state": "failed", "reason": "the person stopped pushes"})
+    return None
+
+
+def send_row(sender: Sender, address: str, row: OutboxMessage, learner: Learner) -> Outcome:
+    """Send one recorded row; the channel's answer as the row's new state (one place for every
+    way a send can end: sent, retried with backoff up to MAX_ATTEMPTS, held, unreachable,
+    refused)."""
+    attempts = row.attempts + 1
+    envelope = Envelope(row.kind, learner.language, learner.last_seen_at)
+    try:
+        provider_id = sender.send(address, as_outbound(row), envelope)
+    except RetryLater as error:
+        if attempts >= MAX_ATTEMPTS:
+            return Outcome(
+                {"state": "failed", "reason": f"gave up: {error.reason}", "attempts": attempts}
+            )
+        wait = max(error.seconds, backoff(attempts))
+        log.warning("%s message %d: retry in %.0f s (%s)", row.channel, row.id, wait, error.reason)
+        later = utcnow() + timedelta(seconds=wait)
+        return Outcome(
+            {
+                "state": "pending",
+                "reason": error.reason,
+                "attempts": attempts,
+                "next_attempt_at": later,
+            },
+            retry_in=wait,
+        )
+    except Unreachable as error:
+        log.info("%s learner %d cannot be reached: %s", row.channel, learner.id, error.reason)
+        return Outcome(
+            {"state": "failed", "reason": error.reason, "attempts": attempts}, unreachable=True
+        )
+    except Held as error:
+        log.info("%s message %d held: %s", row.channel, row.id, error.reason)
+        return Outcome({"state": "held", "reason": error.reason, "attempts": attempts})
+    except SendError as error:
+        log.warning("%s message %d refused: %s", row.channel, row.id, error.reason)
+        return Outcome({"state": "failed", "reason": error.reason, "attempts": attempts})
+    return Outcome(
+        {
+            "state": "sent",
+            "reason": None,
+            "attempts": attempts,
+            "provider_id": provider_id,
+            "sent_at": utcnow(),
+        }
+    )
 
 
 def as_outbound(row: OutboxMessage) -> Outbound:
