@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import yaml
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 
 from bot.delivery.outbox import Outcome, not_sendable, send_row
 from lessons.model import ROLES
@@ -299,32 +299,54 @@ def _send_claimed(service: Service, ids: list[int], pool: ThreadPoolExecutor) ->
         pair = next(queue, None)
         if pair is not None:
             row, learner = pair
-            pending[pool.submit(_send_one, service, row, learner)] = (row.id, learner.id)
+            pending[pool.submit(_send_one, service, row, learner)] = (row, learner.id)
 
     for _ in range(SEND_THREADS):
         submit_next()
     sent = 0
     while pending:
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        with service.sessions.begin() as session:
-            for future in done:
-                row_id, learner_id = pending.pop(future)
-                values, reachable = future.result()
-                sent += values["state"] == "sent"
-                session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row_id)
-                    .values(claimed_at=None, **values)
-                )
-                if not reachable:
-                    session.execute(
-                        update(Learner)
-                        .where(Learner.id == learner_id)
-                        .values(unreachable_at=utcnow())
-                    )
+        results = []
+        for future in done:
+            row, learner_id = pending.pop(future)
+            values, reachable = future.result()
+            sent += values["state"] == "sent"
+            results.append((row, learner_id, values, reachable))
+        _record(service, results)
         for _ in done:
             submit_next()
     return sent
+
+
+# Every column a send can change, so that one compiled statement records any outcome.
+_RESULT_COLUMNS = ("state", "reason", "attempts", "provider_id", "sent_at", "next_attempt_at")
+_RECORD_RESULT = (
+    OutboxMessage.__table__.update()
+    .where(OutboxMessage.__table__.c.id == bindparam("row_id"))
+    .values({name: bindparam(name) for name in _RESULT_COLUMNS} | {"claimed_at": None})
+)
+_MARK_UNREACHABLE = (
+    Learner.__table__.update()
+    .where(Learner.__table__.c.id == bindparam("learner_id"))
+    .values(unreachable_at=bindparam("at"))
+)
+
+
+def _record(service: Service, results: list[tuple[OutboxMessage, int, dict, bool]]) -> None:
+    """Write the results of finished sends in one transaction, as one executemany: the ORM's
+    bookkeeping for an UPDATE a row cost more than the send itself."""
+    now = utcnow()
+    updates = [
+        {"row_id": row.id}
+        | {name: values.get(name, getattr(row, name)) for name in _RESULT_COLUMNS}
+        for row, _, values, _ in results
+    ]
+    gone = [{"learner_id": learner_id, "at": now} for _, learner_id, _, ok in results if not ok]
+    with service.sessions.begin() as session:
+        connection = session.connection()
+        connection.execute(_RECORD_RESULT, updates)
+        if gone:
+            connection.execute(_MARK_UNREACHABLE, gone)
 
 
 def _send_one(service: Service, row: OutboxMessage, learner: Learner) -> tuple[dict, bool]:
