@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from storage.crypto import AddressCipher
 from storage.models import (
     AlertSubscription,
+    AlertTopic,
     Enrolment,
     Learner,
     ModuleProgress,
@@ -206,6 +207,7 @@ def latest_choices(session: Session, attempt_id: int) -> dict[str, str]:
 def _erase(session: Session, learner_ids: list[int]) -> None:
     for model in (
         AlertSubscription,
+        AlertTopic,
         OutboxMessage,
         ReviewItem,
         QuizAnswer,
@@ -273,8 +275,31 @@ def toggle_alert_region(session: Session, learner_id: int, region: str) -> bool:
 
 
 def clear_alert_regions(session: Session, learner_id: int) -> None:
-    """Leave every region's alerts."""
+    """Leave every region's alerts (and forget the topics chosen for them)."""
     session.execute(delete(AlertSubscription).where(AlertSubscription.learner_id == learner_id))
+    session.execute(delete(AlertTopic).where(AlertTopic.learner_id == learner_id))
+
+
+def alert_topics(session: Session, learner_id: int) -> set[str]:
+    """The topics a learner narrowed their alerts to; empty means every topic."""
+    return set(session.scalars(select(AlertTopic.topic).where(AlertTopic.learner_id == learner_id)))
+
+
+def toggle_alert_topic(session: Session, learner_id: int, topic: str) -> bool:
+    """Add a topic to the learner's choice, or take it out; True when now chosen."""
+    existing = session.scalars(
+        select(AlertTopic).where(AlertTopic.learner_id == learner_id, AlertTopic.topic == topic)
+    ).one_or_none()
+    if existing is not None:
+        session.delete(existing)
+        return False
+    session.add(AlertTopic(learner_id=learner_id, topic=topic, created_at=utcnow()))
+    return True
+
+
+def clear_alert_topics(session: Session, learner_id: int) -> None:
+    """Back to every topic."""
+    session.execute(delete(AlertTopic).where(AlertTopic.learner_id == learner_id))
 
 
 def count_learners(session: Session) -> int:

@@ -19,15 +19,15 @@ import yaml
 from sqlalchemy import bindparam, exists, func, select, update
 
 from bot.delivery.outbox import Outcome, not_sendable, send_row
-from lessons.model import ROLES
-from storage.models import AlertSubscription, Broadcast, Learner, OutboxMessage, utcnow
+from lessons.model import ROLES, Catalog
+from storage.models import AlertSubscription, AlertTopic, Broadcast, Learner, OutboxMessage, utcnow
 
 if TYPE_CHECKING:
     from bot.service import Service
 
 log = logging.getLogger(__name__)
 
-AUDIENCE_KEYS = ("roles", "languages", "channels", "regions")
+AUDIENCE_KEYS = ("roles", "languages", "channels", "regions", "topics")
 CHANNELS = ("telegram", "whatsapp", "sms")
 FAN_OUT_BATCH = 1000
 SEND_BATCH = 200
@@ -89,6 +89,19 @@ def read_broadcast_file(path: Path) -> BroadcastSpec:
     )
 
 
+def check_names(spec: BroadcastSpec, catalog: Catalog) -> None:
+    """Refuse regions and topics the content does not have: a typo would reach nobody."""
+    for key, known in (
+        ("regions", {region.id for region in catalog.regions}),
+        ("topics", {topic.id for topic in catalog.topics}),
+    ):
+        unknown = sorted(set(spec.audience.get(key, [])) - known)
+        if unknown:
+            raise BroadcastFileError(
+                f"unknown {key}: {', '.join(unknown)} (known: {', '.join(sorted(known)) or 'none'})"
+            )
+
+
 def create(service: Service, spec: BroadcastSpec) -> int:
     """Record a broadcast; its recipients are added when it is due."""
     with service.sessions.begin() as session:
@@ -109,7 +122,7 @@ def create(service: Service, spec: BroadcastSpec) -> int:
 
 def audience_query(audience: dict[str, list[str]]):
     """Learners who accept pushes and fit the audience: consented, not stopped, reachable."""
-    query = select(Learner.id, Learner.language, Learner.channel).where(
+    query = select(Learner.id, Learner.language, Learner.channel, Learner.timezone).where(
         Learner.consented_at.is_not(None),
         Learner.pushes_stopped.is_(False),
         Learner.unreachable_at.is_(None),
@@ -128,6 +141,16 @@ def audience_query(audience: dict[str, list[str]]):
                 AlertSubscription.region.in_(audience["regions"]),
             )
         )
+    if audience.get("topics"):
+        # Alerts on these topics: for those who asked for alerts (in some region when no region
+        # is named) and did not narrow them to other topics.
+        if not audience.get("regions"):
+            query = query.where(exists().where(AlertSubscription.learner_id == Learner.id))
+        narrowed = exists().where(AlertTopic.learner_id == Learner.id)
+        wanted = exists().where(
+            AlertTopic.learner_id == Learner.id, AlertTopic.topic.in_(audience["topics"])
+        )
+        query = query.where(~narrowed | wanted)
     return query.order_by(Learner.id)
 
 
@@ -157,11 +180,20 @@ def fan_out(service: Service, broadcast_id: int) -> int:
         broadcast = session.get(Broadcast, broadcast_id)
         if broadcast is None:
             return 0
-        due = broadcast.send_at
-        if not broadcast.urgent:
-            due = after_quiet_hours(due, settings.timezone, settings.quiet_hours)
+        send_at, urgent = broadcast.send_at, broadcast.urgent
         audience = dict(broadcast.audience)
         texts, default = dict(broadcast.texts), broadcast.default_language
+    due_in_zone: dict[str | None, datetime] = {}
+
+    def due(zone: str | None) -> datetime:
+        """When a recipient in this time zone may get it: quiet hours are theirs."""
+        if zone not in due_in_zone:
+            local_zone = zone or settings.timezone
+            due_in_zone[zone] = (
+                send_at if urgent else after_quiet_hours(send_at, local_zone, settings.quiet_hours)
+            )
+        return due_in_zone[zone]
+
     channels = [c for c in CHANNELS if service.outbox.handles(c)]
     audience["channels"] = [c for c in audience.get("channels", channels) if c in channels]
     last_id = 0
@@ -192,7 +224,7 @@ def fan_out(service: Service, broadcast_id: int) -> int:
                     "has_options": False,
                     "state": "pending",
                     "attempts": 0,
-                    "next_attempt_at": due,
+                    "next_attempt_at": due(row.timezone),
                     "created_at": now,
                     "broadcast_id": broadcast_id,
                 }
