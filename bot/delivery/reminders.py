@@ -56,6 +56,8 @@ def send_nudges(service: Service, now: datetime | None = None) -> int:
     for learner_id, today in due:
 
         def card(turn, today=today):
+            if turn.learner.nudged_on == today:  # another worker's run got here first
+                return []
             turn.learner.nudged_on = today
             return reminders.next_card(turn)
 
@@ -88,7 +90,9 @@ def send_reviews(service: Service, now: datetime | None = None) -> int:
 
         def ask(turn, item_id=item_id):
             item = turn.session.get(ReviewItem, item_id)
-            return review.start(turn, item) if item is not None else []
+            if item is None or item.due_at > now:  # gone, or asked by another worker's run
+                return []
+            return review.start(turn, item)
 
         pushed += service.engine.push(learner_id, ask) > 0
     log.info("reviews: %d questions", pushed)
