@@ -34,6 +34,14 @@ def _insert_ignoring_duplicates(session: Session, model: type, values: dict) -> 
     return session.execute(statement).first() is not None
 
 
+def insert_many_ignoring_duplicates(session: Session, model: type, rows: list[dict]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING for many rows: two workers adding the same rows at
+    once both succeed, and each row is there once."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(model).on_conflict_do_nothing(), rows)
+
+
 def claim_message(session: Session, channel: str, message_id: str) -> bool:
     """Record an inbound message id; False when it was already processed (a redelivery)."""
     return _insert_ignoring_duplicates(

@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, exists, func, select, update
 
 from bot.delivery.outbox import Outcome, not_sendable, send_row
 from lessons.model import ROLES, Catalog
+from storage import repo
 from storage.models import AlertSubscription, AlertTopic, Broadcast, Learner, OutboxMessage, utcnow
 
 if TYPE_CHECKING:
@@ -231,8 +232,8 @@ def fan_out(service: Service, broadcast_id: int) -> int:
                 for row in batch
                 if row.id not in present
             ]
-            if new_rows:
-                session.execute(OutboxMessage.__table__.insert(), new_rows)
+            if new_rows:  # another worker may be adding this broadcast too (a sweep)
+                repo.insert_many_ignoring_duplicates(session, OutboxMessage, new_rows)
     with service.sessions.begin() as session:
         total = (
             session.scalar(select(func.count()).where(OutboxMessage.broadcast_id == broadcast_id))
