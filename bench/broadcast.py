@@ -1,11 +1,13 @@
-"""Broadcast fan-out: messages a second and peak memory, and how close a limited send gets to
-its limit. Run by hand:
+"""A broadcast through real `senda worker` processes: messages a second and peak memory with the
+limit lifted, and how close a limited send gets to its limit. Run by hand:
 
-    .venv/bin/python bench/broadcast.py [--recipients 100000] [--database-url URL]
+    .venv/bin/python bench/broadcast.py [--recipients 100000] [--workers 2]
+                                        [--database-url URL] [--redis-url URL]
 
-The fake Bot API runs in its own process. The baseline is python-telegram-bot alone sending to
-the same fake with the same number of sends in flight: the ceiling for this machine, against
-which Senda's rate is printed as a ratio.
+The fake Bot API runs in its own process. The baseline, measured in the same run, is
+python-telegram-bot alone in one process with as many sends in flight as one Senda send job
+(broadcasts.SEND_THREADS): Senda's rate is printed as a ratio to it. The limited run starts the
+fake with Telegram's flood control at the limit, so a send over it would be refused with 429.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -32,24 +33,29 @@ from tests.learners import make_learners  # noqa: E402
 from webhooks import create_app  # noqa: E402
 
 TOKEN = "123:ABC"
+BIN = Path(sys.executable).parent
+TABLES = ("outbox", "broadcasts", "alert_subscriptions", "alert_topics", "review_items", "learners")
 
 
 class FakeProcess:
     """The fake Bot API in a child process."""
 
-    def __init__(self) -> None:
+    def __init__(self, flood_limit: int | None = None) -> None:
+        extra = [str(flood_limit)] if flood_limit else []
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "fake_process.py"), TOKEN],
+            [sys.executable, str(ROOT / "bench" / "fake_process.py"), TOKEN, *extra],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
         self.base_url = self.process.stdout.readline().strip()
 
-    def count(self) -> int:
+    def count(self) -> tuple[int, int, float, float]:
+        """Sends that succeeded, sends refused with 429, first and last success."""
         self.process.stdin.write("count\n")
         self.process.stdin.flush()
-        return int(self.process.stdout.readline())
+        sent, floods, first, last = self.process.stdout.readline().split()
+        return int(sent), int(floods), float(first), float(last)
 
     def close(self) -> None:
         self.process.stdin.close()
@@ -77,78 +83,132 @@ def baseline_rate(base_url: str, messages: int, in_flight: int) -> float:
     return asyncio.run(run())
 
 
-def service_for(fake: FakeProcess, database_url: str | None, folder: Path, rate: str):
-    config = {
-        "DATABASE_URL": database_url or f"sqlite:///{folder / 'bench.db'}",
-        "SENDA_INSTANCE": str(folder),
-        "SENDA_DATA_KEY": Fernet.generate_key().decode(),
-        "SECRET_KEY": "bench",
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": "bench",
-        "TELEGRAM_API_BASE_URL": fake.base_url,
-        "SENDA_TELEGRAM_RATE": rate,
-        "SENDA_TELEGRAM_CHAT_RATE": rate,
-        "SENDA_QUIET_HOURS": "0-0",
-    }
-    os.environ.update(config)
-    return create_app(config).extensions["senda"]
+def peak_rss_mb(pid: int) -> float:
+    """The peak resident set size of a live process (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Deployment:
+    """A database with learners, and `senda worker` processes on it, as the Procfile runs."""
+
+    def __init__(self, fake: FakeProcess, args: argparse.Namespace, rate: str) -> None:
+        self.folder = Path(tempfile.mkdtemp())
+        self.config = {
+            "DATABASE_URL": args.database_url or f"sqlite:///{self.folder / 'bench.db'}",
+            "REDIS_URL": args.redis_url or "",
+            "SENDA_INSTANCE": str(self.folder),
+            "SENDA_DATA_KEY": Fernet.generate_key().decode(),
+            "SECRET_KEY": "bench",
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_WEBHOOK_SECRET": "bench",
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "SENDA_TELEGRAM_RATE": rate,
+            "SENDA_TELEGRAM_CHAT_RATE": rate,
+            "SENDA_QUIET_HOURS": "0-0",
+        }
+        self.service = create_app(self.config).extensions["senda"]
+        with self.service.database.begin() as connection:  # a clean slate on a reused database
+            for table in TABLES:
+                connection.exec_driver_sql(f"DELETE FROM {table}")
+        if args.redis_url:
+            self.service.jobs.queue.flush()
+        self.workers: list[subprocess.Popen] = []
+        self.worker_count = args.workers
+
+    def add_learners(self, count: int) -> None:
+        for first in range(0, count, 10_000):
+            make_learners(self.service, min(10_000, count - first), "telegram", first=first)
+
+    def start_workers(self) -> None:
+        env = {**os.environ, **self.config}
+        for n in range(self.worker_count):
+            log = open(self.folder / f"worker{n}.log", "w")  # noqa: SIM115
+            self.workers.append(
+                subprocess.Popen(
+                    [str(BIN / "senda"), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
+                )
+            )
+
+    def broadcast(self, expected: int) -> tuple[float, list[float]]:
+        """Queue a broadcast and wait until all of it is sent: seconds, workers' peak RSS."""
+        spec = broadcasts.BroadcastSpec(texts={"es": "Aviso"})
+        started = time.perf_counter()
+        broadcast_id = broadcasts.create(self.service, spec)
+        self.service.jobs.start_broadcast(broadcast_id)
+        while True:
+            counts = broadcasts.status(self.service, broadcast_id)
+            if counts["total"] == expected and counts["pending"] == 0:
+                break
+            if any(worker.poll() is not None for worker in self.workers):
+                raise SystemExit(f"a worker died; see {self.folder}/worker*.log")
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - started
+        assert counts["sent"] == expected, counts
+        return elapsed, [peak_rss_mb(worker.pid) for worker in self.workers]
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.terminate()
+            worker.wait(30)
+        self.service.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--recipients", type=int, default=20_000)
+    parser.add_argument("--recipients", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2, help="senda worker processes")
     parser.add_argument("--limited", type=int, default=300, help="recipients at 30 a second")
     parser.add_argument("--database-url")
+    parser.add_argument("--redis-url")
     args = parser.parse_args()
-    fake = FakeProcess()
-    try:
-        folder = Path(tempfile.mkdtemp())
-        service = service_for(fake, args.database_url, folder, "0")
-        with service.database.begin() as connection:  # a clean slate on a reused database
-            for table in (
-                "outbox",
-                "broadcasts",
-                "alert_subscriptions",
-                "review_items",
-                "learners",
-            ):
-                connection.exec_driver_sql(f"DELETE FROM {table}")
-        for first in range(0, args.recipients, 10_000):
-            make_learners(service, min(10_000, args.recipients - first), "telegram", first=first)
-        broadcast_id = broadcasts.create(service, broadcasts.BroadcastSpec(texts={"es": "Aviso"}))
-        started = time.perf_counter()
-        broadcasts.fan_out(service, broadcast_id)
-        fanned = time.perf_counter() - started
-        started = time.perf_counter()
-        sent = broadcasts.send_pushes(service, broadcast_id)
-        elapsed = time.perf_counter() - started
-        assert sent == args.recipients == fake.count(), "every recipient exactly once"
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        ours = sent / elapsed
-        ceiling = baseline_rate(fake.base_url, min(5_000, args.recipients), broadcasts.SEND_THREADS)
-        print(
-            f"{args.recipients} recipients, limit lifted, database {service.database.dialect.name}"
-        )
-        print(f"  fan-out: {fanned:.1f} s ({args.recipients / fanned:.0f} rows/s)")
-        print(
-            f"  sending: {ours:.0f} messages/s; python-telegram-bot alone: {ceiling:.0f}/s; "
-            f"ratio {ours / ceiling:.2f}"
-        )
-        print(f"  peak resident memory of this process: {peak_mb:.0f} MB")
-        service.close()
 
-        limited = service_for(fake, args.database_url, Path(tempfile.mkdtemp()), "30")
-        make_learners(limited, args.limited, "telegram", first=10_000_000)
-        before = fake.count()
-        broadcast_id = broadcasts.create(limited, broadcasts.BroadcastSpec(texts={"es": "Aviso"}))
-        broadcasts.fan_out(limited, broadcast_id)
-        started = time.perf_counter()
-        broadcasts.send_pushes(limited, broadcast_id)
-        rate = (fake.count() - before) / (time.perf_counter() - started)
-        print(f"limit 30/s, {args.limited} recipients: {rate:.1f}/s, {rate / 30:.2f} of the limit")
-        limited.close()
+    fake = FakeProcess()
+    deployment = Deployment(fake, args, rate="0")
+    try:
+        deployment.add_learners(args.recipients)
+        deployment.start_workers()
+        elapsed, peaks = deployment.broadcast(args.recipients)
+        sent, floods, _, _ = fake.count()
+        assert sent == args.recipients, f"{sent} sends for {args.recipients} recipients"
     finally:
+        deployment.close()
+    ours = args.recipients / elapsed
+    ceiling = baseline_rate(fake.base_url, min(10_000, args.recipients), broadcasts.SEND_THREADS)
+    fake.close()
+    database = deployment.config["DATABASE_URL"].split(":")[0]
+    jobs = "Redis" if args.redis_url else "SQLite"
+    print(
+        f"{args.recipients} recipients, limit lifted, {args.workers} worker processes, "
+        f"database {database}, jobs on {jobs}"
+    )
+    print(
+        f"  broadcast, queued to all sent: {elapsed:.1f} s, {ours:.0f} messages/s; "
+        f"python-telegram-bot alone: {ceiling:.0f}/s; ratio {ours / ceiling:.2f} (aim: 1,000/s)"
+    )
+    print(
+        "  peak resident memory of each worker: "
+        + ", ".join(f"{peak:.0f} MB" for peak in peaks)
+        + " (aim: under 300 MB)"
+    )
+
+    fake = FakeProcess(flood_limit=30)
+    limited = Deployment(fake, args, rate="30")
+    try:
+        limited.add_learners(args.limited)
+        limited.start_workers()
+        limited.broadcast(args.limited)
+        sent, floods, first, last = fake.count()
+    finally:
+        limited.close()
         fake.close()
+    rate = (sent - 1) / (last - first)
+    print(
+        f"limit 30/s, {args.limited} recipients, {args.workers} workers: {rate:.1f}/s, "
+        f"{rate / 30:.2f} of the limit (aim: 0.95); 429 answers from the fake: {floods}"
+    )
 
 
 if __name__ == "__main__":

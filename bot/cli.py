@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -79,10 +80,18 @@ def serve(host: str, port: int) -> None:
 def worker(workers: int) -> None:
     """Run the background jobs (huey): retention purges, and pushes as they come."""
     configure_logging()
-    jobs = _service().jobs
+    service = _service()
+    jobs = service.jobs
+    if not service.settings.redis_url:
+        logging.getLogger("senda.worker").warning(
+            "REDIS_URL is not set: channel limits hold within this process only; run one worker, "
+            "or set REDIS_URL so that all workers share them"
+        )
     # Pick up at once whatever a previous worker left half done (a crash, a kill).
     jobs.send_due_messages()
-    jobs.queue.create_consumer(workers=workers, worker_type="thread").run()
+    # An idle consumer on SQLite polls with backoff; a second at most keeps a new broadcast
+    # from waiting up to huey's default of ten (Redis blocks on the queue instead).
+    jobs.queue.create_consumer(workers=workers, worker_type="thread", max_delay=1.0).run()
 
 
 @senda.group("db")

@@ -211,10 +211,13 @@ class FakeTelegram(ServedFake):
     display_name = "FakeTelegram"
     thread_prefix = "fake-telegram"
 
-    def __init__(self, token: str = "123:ABC") -> None:
-        """Prepare a fake for one bot token; the server starts on ``__enter__``."""
+    def __init__(self, token: str = "123:ABC", flood_limit: int | None = None) -> None:
+        """Prepare a fake for one bot token; the server starts on ``__enter__``. With
+        ``flood_limit``, a sendMessage beyond that many in the last second gets Telegram's 429."""
         self.token = token
         self.delay = 0.0
+        self.flood_limit = flood_limit
+        self._recent_sends: deque[float] = deque()
         self._cond = threading.Condition()
         self._state = _State()
         super().__init__()
@@ -327,7 +330,21 @@ class FakeTelegram(ServedFake):
     def _take_failure(self, method: str) -> _Failure | None:
         with self._cond:
             queue = self._state.failures.get(method.lower())
-            return queue.popleft() if queue else None
+            if queue:
+                return queue.popleft()
+            if self.flood_limit is not None and method.lower() == "sendmessage":
+                return self._flooded()
+            return None
+
+    def _flooded(self) -> _Failure | None:
+        """Telegram's flood control, as a moving one-second window of accepted sends."""
+        now = time.monotonic()
+        while self._recent_sends and now - self._recent_sends[0] >= 1.0:
+            self._recent_sends.popleft()
+        if len(self._recent_sends) >= self.flood_limit:
+            return _Failure("flood", 1)
+        self._recent_sends.append(now)
+        return None
 
     def _answer(self, method: str, params: dict[str, Any]) -> Any:
         name = method.lower()
