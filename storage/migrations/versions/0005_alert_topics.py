@@ -1,6 +1,6 @@
 """alert topics and the learner's time zone
 
-Revision ID: 0009_alert_topics
+Revision ID: 0005_alert_topics
 Revises: 0004
 Create Date: 2026-11-28
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_alert_topics"
+revision: str = "0005_alert_topics"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
