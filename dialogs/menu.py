@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot.messages import Option, Outbound
 from dialogs import (
     alerts,
+    certificate,
     courses,
     erase,
     helpdesk,
@@ -70,7 +71,7 @@ def on_choice(turn: Turn, option: Option) -> list[Outbound]:
         case "continue":
             return lesson.resume_latest(turn)
         case "progress":
-            return [progress.summary(turn), prompt(turn)]
+            return [progress.summary(turn), *(certificate.choose(turn) or [prompt(turn)])]
         case "sos":
             return [safety.sos(turn), prompt(turn)]
         case "language":

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from bot.messages import Outbound
+from dialogs import certificate
 from dialogs.base import Turn, say
+from lessons.model import Course
 from storage import repo
+from storage.models import Certificate, ModuleProgress
 
 
 def summary(turn: Turn) -> Outbound:
@@ -14,6 +17,8 @@ def summary(turn: Turn) -> Outbound:
     by_module = {(row.course_id, row.module_id): row for row in rows}
     started = list(dict.fromkeys(row.course_id for row in rows))
     language = turn.learner.language
+    official = turn.learner.role == certificate.ELIGIBLE_ROLE
+    certificates = repo.certificates_of(turn.session, turn.learner.id) if official else {}
     blocks = []
     for course_id in started:
         course = turn.catalog.course(course_id)
@@ -52,7 +57,24 @@ def summary(turn: Turn) -> Outbound:
                         total=len(module.cards),
                     )
                 )
+        if official:
+            lines += _certificate_lines(turn, course, by_module, certificates.get(course.id))
         blocks.append("\n".join(lines))
     if not blocks:
         return say(t._("You have not started a course yet."))
     return say("\n\n".join([t._("Your progress:"), *blocks]))
+
+
+def _certificate_lines(
+    turn: Turn,
+    course: Course,
+    by_module: dict[tuple[str, str], ModuleProgress],
+    issued: Certificate | None,
+) -> list[str]:
+    """An official's certificate of a course passed in full: its link, or that there is one."""
+    rows = {m.id: row for m in course.modules if (row := by_module.get((course.id, m.id)))}
+    if certificate.course_result(course, rows) is None:
+        return []
+    if issued is not None:
+        return ["📄 " + turn.t._("Certificate: {link}", link=certificate.link(turn, issued))]
+    return ["📄 " + turn.t._("A certificate is available for this course.")]

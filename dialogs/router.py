@@ -8,6 +8,7 @@ from bot.i18n import global_word
 from bot.messages import Outbound
 from dialogs import (
     alerts,
+    certificate,
     courses,
     erase,
     helpdesk,
@@ -38,6 +39,7 @@ DIALOGS: dict[str, Dialog] = {
         review.DIALOG,
         reminders.DIALOG,
         erase.DIALOG,
+        certificate.DIALOG,
     )
 }
 
