@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.i18n import NO, Translator, normalize, yes_or_no
+from bot.i18n import NO, NP_, Translator, normalize, yes_or_no
 from bot.messages import Option, Outbound
 from dialogs.base import Dialog, Step, Turn, say
 from lessons.model import Course
@@ -29,6 +29,8 @@ NAME_LENGTH = (2, 80)
 # Besides letters, marks and spaces: what names are written with (O'Neill, Ana-María, Jr.).
 _NAME_PUNCTUATION = frozenset(".,'-’‘")
 _NOT_WORD = re.compile(r"[^\w ]")
+# What people type to pass on the certificate, besides the no-words (comma-separated per language).
+SKIP = NP_("answer word", "skip")
 
 
 @dataclass(frozen=True)
@@ -108,12 +110,14 @@ def offer_on_completion(turn: Turn, course: Course) -> list[Outbound]:
     rows = {row.module_id: row for row in repo.course_progress(turn.session, turn.learner.id)}
     if course_result(course, rows) is None:
         return []
-    return ask_name(turn, course.id, congratulate=True)
+    title = course.text(course.title, turn.learner.language)
+    note = turn.t._("Congratulations! You passed every module of “{course}”.", course=title)
+    return [say(note), *ask_name(turn, course.id)]
 
 
-def ask_name(turn: Turn, course_id: str, congratulate: bool = False) -> list[Outbound]:
+def ask_name(turn: Turn, course_id: str) -> list[Outbound]:
     """Go to the question of the name."""
-    turn.go("certificate", "name", course=course_id, congratulate=congratulate)
+    turn.go("certificate", "name", course=course_id)
     return [name_prompt(turn)]
 
 
@@ -126,10 +130,7 @@ def name_prompt(turn: Turn) -> Outbound:
     t = turn.t
     course = _course(turn)
     title = course.text(course.title, turn.learner.language) if course else ""
-    lines = []
-    if turn.state.get("congratulate"):
-        lines.append(t._("Congratulations! You passed every module of “{course}”.", course=title))
-    lines += [
+    lines = [
         t._("As a public official you can get a certificate for “{course}”.", course=title),
         t._(
             "Write your name as it should be printed on it, or choose “No, thanks”. "
@@ -147,9 +148,11 @@ def _declines(turn: Turn) -> bool:
     ("A") is not a decline."""
     if turn.inbound.choice is not None:
         return True
+    t = turn.t
     typed = _NOT_WORD.sub("", normalize(turn.inbound.text))
-    label = _NOT_WORD.sub("", normalize(turn.t._("No, thanks")))
-    return typed in {"1", label, "skip"} or yes_or_no(turn.inbound.text, turn.t) == NO
+    label = _NOT_WORD.sub("", normalize(t._("No, thanks")))
+    skips = t.words("answer word", SKIP) | Translator("en").words("answer word", SKIP)
+    return typed in {"1", label, *skips} or yes_or_no(turn.inbound.text, t) == NO
 
 
 def decline(turn: Turn) -> list[Outbound]:
@@ -184,7 +187,6 @@ def on_name(turn: Turn) -> list[Outbound]:
             low=low,
             high=high,
         )
-        turn.update(congratulate=False)  # said once is enough
         return [say(note), name_prompt(turn)]
     result = next((r for r in completed_courses(turn) if r.course.id == course.id), None)
     if result is None:  # the course changed, or the learner's role did, since the question

@@ -8,7 +8,6 @@ from __future__ import annotations
 from bot.messages import Option, Outbound
 from dialogs import (
     alerts,
-    certificate,
     courses,
     erase,
     helpdesk,
@@ -71,7 +70,7 @@ def on_choice(turn: Turn, option: Option) -> list[Outbound]:
         case "continue":
             return lesson.resume_latest(turn)
         case "progress":
-            return [progress.summary(turn), *(certificate.choose(turn) or [prompt(turn)])]
+            return progress.with_certificates(turn) or [progress.summary(turn), prompt(turn)]
         case "sos":
             return [safety.sos(turn), prompt(turn)]
         case "language":

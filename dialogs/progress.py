@@ -10,8 +10,15 @@ from storage import repo
 from storage.models import Certificate, ModuleProgress
 
 
-def summary(turn: Turn) -> Outbound:
-    """Every course the learner started, module by module."""
+def with_certificates(turn: Turn) -> list[Outbound] | None:
+    """The summary followed by the choice of certificates, for an official who has passed a
+    course in full; None for everyone else."""
+    offer = certificate.choose(turn)
+    return [summary(turn, certificates_follow=True), *offer] if offer else None
+
+
+def summary(turn: Turn, certificates_follow: bool = False) -> Outbound:
+    """Every course the learner started, module by module (and an official's certificates)."""
     t = turn.t
     rows = repo.course_progress(turn.session, turn.learner.id) if turn.learner.id else []
     by_module = {(row.course_id, row.module_id): row for row in rows}
@@ -58,7 +65,9 @@ def summary(turn: Turn) -> Outbound:
                     )
                 )
         if official:
-            lines += _certificate_lines(turn, course, by_module, certificates.get(course.id))
+            lines += _certificate_lines(
+                turn, course, by_module, certificates.get(course.id), certificates_follow
+            )
         blocks.append("\n".join(lines))
     if not blocks:
         return say(t._("You have not started a course yet."))
@@ -70,6 +79,7 @@ def _certificate_lines(
     course: Course,
     by_module: dict[tuple[str, str], ModuleProgress],
     issued: Certificate | None,
+    certificates_follow: bool,
 ) -> list[str]:
     """An official's certificate of a course passed in full: its link, or that there is one."""
     rows = {m.id: row for m in course.modules if (row := by_module.get((course.id, m.id)))}
@@ -77,4 +87,9 @@ def _certificate_lines(
         return []
     if issued is not None:
         return ["📄 " + turn.t._("Certificate: {link}", link=certificate.link(turn, issued))]
-    return ["📄 " + turn.t._("A certificate is available for this course.")]
+    if certificates_follow:
+        return ["📄 " + turn.t._("A certificate is available for this course.")]
+    return [
+        "📄 "
+        + turn.t._("A certificate is available for this course: choose My progress in the menu.")
+    ]
