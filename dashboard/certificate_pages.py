@@ -89,7 +89,7 @@ def verify(code: str) -> Response:
         ],
         pdf_url=f"{service().settings.public_url}/certificates/{certificate.code}.pdf",
         pdf_label=t._("The certificate (PDF)"),
-        footer=t._("Issued by Senda, run by {issuer}.", issuer=service().settings.operator_name),
+        footer=t._("Issued by Senda. Run by: {issuer}.", issuer=service().settings.operator_name),
     )
     return Response(html, headers=PRIVATE_HEADERS, mimetype="text/html")
 

@@ -105,7 +105,7 @@ def _draw_verification(canvas, t: Translator, code: str, verify_url: str, issuer
     for line in [
         *wrap(t._("Check it by scanning the code, or at:"), REGULAR, 9, width),
         *wrap(verify_url, REGULAR, 9, width),
-        *wrap(t._("Issued by Senda, run by {issuer}.", issuer=issuer), REGULAR, 9, width),
+        *wrap(t._("Issued by Senda. Run by: {issuer}.", issuer=issuer), REGULAR, 9, width),
     ]:
         canvas.drawString(x, y, line)
         y -= 12

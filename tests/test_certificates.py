@@ -385,3 +385,15 @@ def test_a_course_passed_by_reading_alone_gets_a_certificate_without_a_score(rea
     assert "score" not in text
     html = client.get(f"/verify/{code}").get_data(as_text=True)
     assert "<dt>Average score</dt><dd>—</dd>" in html
+
+
+def test_the_name_is_stored_on_the_certificate_and_nowhere_else(official, service):
+    official.says(NAME)
+    with service.database.connect() as connection:
+        where = {
+            table.name
+            for table in Base.metadata.sorted_tables
+            for row in connection.execute(select(table))
+            if NAME in repr(tuple(row))
+        }
+    assert where == {"certificates"}
