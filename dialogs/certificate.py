@@ -156,9 +156,13 @@ def _declines(turn: Turn) -> bool:
 
 
 def decline(turn: Turn) -> list[Outbound]:
-    """No certificate for now."""
+    """No certificate for now; or, when changing the name, keep the one there is."""
     from dialogs import menu  # the menu leads here through My progress
 
+    course_id = turn.state.get("course", "")
+    if repo.certificates_of(turn.session, turn.learner.id).get(course_id) is not None:
+        turn.go("certificate", "issued", course=course_id)
+        return [issued_prompt(turn)]
     note = turn.t._("No certificate for now. You can get it later from My progress in the menu.")
     return menu.enter(turn, note=note)
 

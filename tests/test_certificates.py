@@ -235,6 +235,10 @@ def test_progress_shows_the_certificate_and_changing_the_name_replaces_the_code(
             ("change the name", "Write your name as it should be printed on it"),
         ],
     )
+    kept = official.says("no")  # thinking better of it keeps the certificate as it is
+    assert f"{PUBLIC_URL}/certificates/{first}.pdf" in kept
+    assert "No certificate for now" not in kept
+    official.says("change the name")
     second = issued_code(official.says("Ana Pérez"))
     assert second != first
     client = app.test_client()
