@@ -257,6 +257,26 @@ def test_erasing_the_person_erases_the_certificate(official, app, service):
     assert client.get(f"/certificates/{code}.pdf").status_code == 404
 
 
+def test_erasing_from_the_menu_warns_that_certificates_go_too(official, app, service):
+    code = issued_code(official.says(NAME))
+    run_transcript(
+        official,
+        [
+            ("menu", "7. Delete my data"),
+            (
+                "7",
+                [
+                    "This erases everything Senda keeps about you",
+                    "Your certificates will be erased too, and stop being valid.",
+                    "1. Yes, erase everything",
+                ],
+            ),
+            ("1", "has been erased"),
+        ],
+    )
+    assert app.test_client().get(f"/verify/{code}").status_code == 404
+
+
 def test_the_retention_purge_takes_the_certificate_too(official, service):
     official.says(NAME)
     with service.sessions.begin() as session:
