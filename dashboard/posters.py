@@ -78,15 +78,32 @@ def module_poster_pdf(
 
     y = _draw_codes(canvas, codes, top=y - 10)
 
-    for language in languages:
-        lines = poster_instructions(language, [name for name, _ in codes])
-        y -= 14  # a gap between languages
+    blocks = [poster_instructions(language, [name for name, _ in codes]) for language in languages]
+    scale = _instructions_scale(blocks, room=y - MARGIN)
+    for lines in blocks:
+        y -= 14 * scale  # a gap between languages
         for index, line in enumerate(lines):
             font, font_size = (BOLD, 12) if index < len(lines) - 1 else (REGULAR, 10.5)
-            y = draw_centered_lines(canvas, line, font, font_size, y, TEXT_WIDTH)
+            y = draw_centered_lines(canvas, line, font, font_size * scale, y, TEXT_WIDTH)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _instructions_scale(blocks: list[list[str]], room: float) -> float:
+    """How much to shrink the instructions (down to 60%) so that every language fits the page."""
+    scale = 1.0
+    while scale > 0.6:
+        height = 0.0
+        for lines in blocks:
+            height += 14 * scale
+            for index, line in enumerate(lines):
+                font, size = (BOLD, 12) if index < len(lines) - 1 else (REGULAR, 10.5)
+                height += len(wrap(line, font, size * scale, TEXT_WIDTH)) * size * scale * 1.25
+        if height <= room:
+            break
+        scale -= 0.05
+    return scale
 
 
 def _draw_codes(canvas, codes: list[tuple[str, str]], top: float) -> float:

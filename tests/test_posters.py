@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pypdfium2
 import pytest
 
 from dashboard.posters import module_poster_pdf
@@ -79,3 +80,22 @@ def test_a_long_module_title_still_fits_and_the_codes_still_scan():
 def test_a_poster_without_any_link_is_refused():
     with pytest.raises(ValueError, match="at least one channel link"):
         poster(telegram_link=None, whatsapp_link=None)
+
+
+def test_all_four_interface_languages_fit_on_the_page_under_a_long_title():
+    title = "Trato digno y derechos de las personas migrantes en las estaciones migratorias"
+    data = poster(module_title=title, languages=("es", "en", "fr", "ht"))
+    document = pypdfium2.PdfDocument(data)
+    try:
+        page = document[0]
+        text = page.get_textpage()
+        # Every character's box lies inside the page, above the bottom margin's half.
+        boxes = [text.get_charbox(i) for i in range(text.count_chars())]
+        assert boxes and min(bottom for _, bottom, _, _ in boxes) > 28
+        assert max(top for _, _, _, top in boxes) < page.get_height()
+    finally:
+        document.close()
+    text = pdf_text(data)
+    for word in ("BORRAR.", "DELETE.", "EFFACER.", "EFASE."):
+        assert word in text
+    assert sorted(qr_codes(data)) == sorted([TELEGRAM, WHATSAPP])
