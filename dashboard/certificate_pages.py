@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, render_template, request
 
 from bot.i18n import INTERFACE_LANGUAGES, Translator
-from dashboard.certificate_pdf import certificate_pdf
 from storage import repo
 from storage.models import Certificate
 from webhooks import service
@@ -97,6 +96,9 @@ def verify(code: str) -> Response:
 @bp.get("/certificates/<code>.pdf")
 def certificate_file(code: str) -> Response:
     """The certificate as a PDF, in the language it was issued in."""
+    # reportlab loads at the first PDF, not with the app: the worker and webhooks never need it.
+    from dashboard.certificate_pdf import certificate_pdf
+
     certificate = _find(code)
     if certificate is None:
         return _unknown(Translator(_page_language("es")))
