@@ -421,3 +421,22 @@ def test_the_name_is_stored_on_the_certificate_and_nowhere_else(official, servic
             if NAME in repr(tuple(row))
         }
     assert where == {"certificates"}
+
+
+def test_progress_in_the_middle_of_a_lesson_keeps_the_place(official, service):
+    run_transcript(
+        official,
+        [
+            ("no", "No certificate for now"),
+            ("courses", "Test course"),
+            ("the basics", "The basics (1/3)"),
+            (
+                "progress",
+                [
+                    "A certificate is available for this course: choose My progress in the menu.",
+                    "The basics (1/3)",
+                ],
+            ),
+        ],
+    )
+    assert "Certificates:" not in official.says("progress")
