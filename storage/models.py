@@ -274,3 +274,26 @@ class OutboxMessage(Base):
         ForeignKey("broadcasts.id", ondelete="CASCADE", name="fk_outbox_broadcast"), index=True
     )
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a worker is sending it
+
+
+class Certificate(Base):
+    """Proof that an official passed a course. The printed name lives here and nowhere else;
+    it goes when the learner is erased (or purged), and the code stops verifying then."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "course_id", name="uq_certificate_learner_course"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Typed by whoever checks a printout: short, upper case, no look-alike characters.
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE", name="fk_certificate_learner"), index=True
+    )
+    course_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(80))
+    language: Mapped[str] = mapped_column(String(8))
+    score: Mapped[int | None] = mapped_column(Integer)  # percent; None: no module had a quiz
+    passed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
