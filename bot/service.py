@@ -113,6 +113,7 @@ def build_service(settings: Settings, migrate_database: bool = True) -> Service:
         operator_name=settings.operator_name,
         retention_days=settings.retention_days,
         share_links=_share_links(settings, telegram),
+        records_home=settings.public_url if settings.lrs_url else None,
     )
     engine = Engine(sessions=sessions, catalog=catalog, cipher=cipher, service=info, outbox=outbox)
     limits = ChannelLimits(settings.redis_url or "memory://", rates_from(settings.rates))
@@ -121,6 +122,8 @@ def build_service(settings: Settings, migrate_database: bool = True) -> Service:
     )
     service.jobs = make_jobs(service)
     outbox.schedule = service.jobs.schedule_flush
+    if settings.lrs_url:
+        engine.after_records = service.jobs.schedule_records
     return service
 
 

@@ -28,6 +28,9 @@ class ServiceInfo:
     retention_days: int = 365
     # Links that open a module on each configured channel, from its start parameter.
     share_links: Callable[[str], list[str]] = field(default=lambda _parameter: [])
+    # PUBLIC_URL when a learning record store is configured: quiz events are then kept as xAPI
+    # statements for the worker to send. None: nothing is recorded.
+    records_home: str | None = None
 
 
 @dataclass
@@ -40,6 +43,7 @@ class Turn:
     catalog: Catalog
     service: ServiceInfo = field(default_factory=ServiceInfo)
     erased: bool = False
+    records: int = 0  # learning records written in this turn, for the worker to send
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def memo(self, key: Any, load: Callable[[], Any]) -> Any:

@@ -15,6 +15,7 @@ from storage.models import (
     AlertSubscription,
     Enrolment,
     Learner,
+    LearningRecord,
     ModuleProgress,
     OutboxMessage,
     ProcessedMessage,
@@ -206,6 +207,7 @@ def latest_choices(session: Session, attempt_id: int) -> dict[str, str]:
 def _erase(session: Session, learner_ids: list[int]) -> None:
     for model in (
         AlertSubscription,
+        LearningRecord,
         OutboxMessage,
         ReviewItem,
         QuizAnswer,

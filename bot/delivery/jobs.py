@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 
-from bot.delivery import broadcasts, reminders
+from bot.delivery import broadcasts, records, reminders
 from storage import repo
 from storage.models import utcnow
 
@@ -32,6 +32,7 @@ class Jobs:
     flush_learner: TaskWrapper
     send_due_messages: TaskWrapper
     start_broadcast: TaskWrapper
+    send_learning_records: TaskWrapper
 
     def schedule_flush(self, learner_id: int, delay: float) -> None:
         """Ask a worker to send a learner's pending messages after a delay."""
@@ -39,6 +40,13 @@ class Jobs:
             self.flush_learner.schedule(args=(learner_id,), delay=max(delay, 0.0))
         except Exception:  # the sweep below sends it anyway; a reply must not fail on this
             log.warning("could not schedule a retry; the minute sweep will send it")
+
+    def schedule_records(self) -> None:
+        """Ask a worker to send the learning records just written (never fails a reply)."""
+        try:
+            self.send_learning_records()
+        except Exception:  # the minute sweep sends them anyway
+            log.warning("could not queue the learning records; the minute sweep will send them")
 
 
 def make_jobs(service: Service) -> Jobs:
@@ -79,7 +87,24 @@ def make_jobs(service: Service) -> Jobs:
         broadcasts.fan_out(service, broadcast_id)
         return broadcasts.send_pushes(service, broadcast_id)
 
-    return Jobs(queue, purge_inactive_learners, flush_learner, send_due_messages, start_broadcast)
+    @queue.task()
+    def send_learning_records() -> int:
+        """Send the learning records waiting for the learning record store."""
+        return records.send_due(service).sent
+
+    @queue.periodic_task(crontab(minute="*"))
+    def sweep_learning_records() -> int:
+        """Every minute: send the learning records that are due (retries, lost schedules)."""
+        return records.send_due(service).sent
+
+    return Jobs(
+        queue,
+        purge_inactive_learners,
+        flush_learner,
+        send_due_messages,
+        start_broadcast,
+        send_learning_records,
+    )
 
 
 def sweep(service: Service) -> int:
