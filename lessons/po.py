@@ -8,6 +8,8 @@ block styles of everything a translation does not touch stay as the operators wr
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +25,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from lessons.loader import COURSE_FILE, LANGUAGE_PATTERN
+from lessons.loader import COURSE_FILE, LANGUAGE_PATTERN, read_catalog
 
 PO_WIDTH = 100
 HEADER_COMMENT = """\
@@ -199,16 +201,14 @@ class CourseFiles:
         self.changed.add(self.folder / COURSE_FILE)
         return True
 
-    def save(self) -> list[Path]:
-        """Write every changed file; the paths written."""
-        written = []
+    def render(self) -> dict[Path, str]:
+        """The new text of every changed file."""
+        rendered = {}
         for path in sorted(self.changed):
             buffer = io.StringIO()
             self.editor.dump(self.documents[path], buffer)
-            path.write_text(buffer.getvalue(), encoding="utf-8")
-            written.append(path)
-        self.changed.clear()
-        return written
+            rendered[path] = buffer.getvalue()
+        return rendered
 
 
 def _mappings(value: Any) -> list[CommentedMap]:
@@ -352,8 +352,39 @@ def import_catalog(
         report.imported.append(slot.context)
     if accepted:
         report.language_added = course.declare_language(language)
-    report.files = course.save()
+    rendered = course.render()
+    broken = _new_problems(catalog_folder, rendered)
+    if broken:
+        raise PoError(
+            "the translations would break the content, so nothing was written:\n"
+            + "\n".join(broken)
+        )
+    for path, text in rendered.items():
+        path.write_text(text, encoding="utf-8")
+    report.files = list(rendered)
     return report
+
+
+def _new_problems(folder: Path, rendered: dict[Path, str]) -> list[str]:
+    """The validator's problems that the new texts would add, checked on a copy of the folder
+    (problems the content had already are not the import's doing)."""
+    if not rendered:
+        return []
+    _, before = read_catalog(folder)
+    known = {
+        (p.path.relative_to(folder), p.message) for p in before if p.path.is_relative_to(folder)
+    }
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / "catalog"
+        shutil.copytree(folder, copy)
+        for path, text in rendered.items():
+            (copy / path.relative_to(folder)).write_text(text, encoding="utf-8")
+        _, after = read_catalog(copy)
+        return [
+            f"{folder / relative}:{problem.line}: {problem.message}"
+            for problem in after
+            if (relative := problem.path.relative_to(copy), problem.message) not in known
+        ]
 
 
 def _verdict(message: Message, slots: dict[str, TextSlot], default: str) -> TextSlot | str:

@@ -251,3 +251,14 @@ def test_a_file_that_is_not_po_changes_nothing(catalog, tmp_path):
     result = import_po(catalog, path)
     assert result.returncode == 1 and f"Error: {path}: " in result.stderr
     assert {p: p.read_bytes() for p in catalog.rglob("*.yaml")} == before
+
+
+def test_a_translation_the_validator_would_refuse_writes_nothing(catalog, tmp_path):
+    path = export(catalog, tmp_path)
+    fill(path, {**FRENCH, "basics/cards/two": "Trop long. " * 120})
+    before = {p: p.read_bytes() for p in catalog.rglob("*.yaml")}
+    result = import_po(catalog, path)
+    assert result.returncode == 1
+    assert "nothing was written" in result.stderr
+    assert "card 'two' text in 'fr' has 1319 characters; at most 1000" in result.stderr
+    assert {p: p.read_bytes() for p in catalog.rglob("*.yaml")} == before
