@@ -27,14 +27,14 @@ QUESTION_TYPE = "http://adlnet.gov/expapi/activities/cmi.interaction"
 PLATFORM = "Senda"
 
 
-def course_id_url(home: str, course: Course) -> str:
+def course_activity_id(home: str, course: Course) -> str:
     """The activity id of a course."""
     return f"{home}/xapi/courses/{course.id}"
 
 
-def module_id_url(home: str, course: Course, module: Module) -> str:
+def module_activity_id(home: str, course: Course, module: Module) -> str:
     """The activity id of a module."""
-    return f"{course_id_url(home, course)}/modules/{module.id}"
+    return f"{course_activity_id(home, course)}/modules/{module.id}"
 
 
 def _names(texts: Texts, course: Course) -> dict[str, str]:
@@ -57,11 +57,12 @@ def _record(
     parent: dict[str, Any] | None,
 ) -> None:
     course_activity = _activity(
-        course_id_url(home, course), COURSE_TYPE, _names(course.title, course)
+        course_activity_id(home, course), COURSE_TYPE, _names(course.title, course)
     )
-    context_activities: dict[str, Any] = {"grouping": [course_activity]}
+    # A module's parent is its course; a question's is its module, within the course.
+    context_activities: dict[str, Any] = {"parent": [parent or course_activity]}
     if parent is not None:
-        context_activities["parent"] = [parent]
+        context_activities["grouping"] = [course_activity]
     statement = {
         "id": str(uuid.uuid4()),
         "actor": {
@@ -83,7 +84,9 @@ def _record(
 
 
 def _module_activity(home: str, course: Course, module: Module) -> dict[str, Any]:
-    return _activity(module_id_url(home, course, module), MODULE_TYPE, _names(module.title, course))
+    return _activity(
+        module_activity_id(home, course, module), MODULE_TYPE, _names(module.title, course)
+    )
 
 
 def answered(
@@ -94,7 +97,7 @@ def answered(
     if home is None:
         return
     activity = _activity(
-        f"{module_id_url(home, course, module)}/questions/{question.id}",
+        f"{module_activity_id(home, course, module)}/questions/{question.id}",
         QUESTION_TYPE,
         _names(question.prompt, course),
         interactionType="choice",

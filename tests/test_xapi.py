@@ -132,8 +132,10 @@ def test_a_module_taken_in_the_engine_reaches_the_store(lrs_service, lrs):
         "score": {"scaled": 0.67, "raw": 67, "min": 0, "max": 100},
     }
     assert passed["result"]["success"] is True and passed["result"]["score"]["raw"] == 100
-    grouping = passed["context"]["contextActivities"]["grouping"][0]
-    assert grouping["id"] == f"{PUBLIC_URL}/xapi/courses/demo"
+    course = passed["context"]["contextActivities"]["parent"][0]
+    assert course["id"] == f"{PUBLIC_URL}/xapi/courses/demo"
+    assert course["definition"]["name"] == {"es": "Curso de prueba", "en": "Test course"}
+    assert five["context"]["contextActivities"]["grouping"] == [course]
     assert len({s["id"] for s in lrs.statements}) == len(VERBS)
 
 
