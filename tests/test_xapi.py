@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -80,6 +86,8 @@ def test_a_module_taken_in_the_engine_reaches_the_store(lrs_service, lrs):
     take_the_quiz(lrs_service)
     assert lrs.requests == [], "nothing is sent while the person is answering"
     assert stored(lrs_service) == {"pending": len(VERBS)}
+    queued = {task.name for task in lrs_service.jobs.queue.pending()}
+    assert "send_learning_records" in queued, "each recording turn asks the worker to send"
 
     sent = make_jobs(lrs_service).send_learning_records.call_local()
 
@@ -210,6 +218,7 @@ def test_without_lrs_url_nothing_is_recorded(app_config):
     try:
         take_the_quiz(service)
         assert stored(service) == {}
+        assert "send_learning_records" not in {t.name for t in service.jobs.queue.pending()}
         assert sender.send_due(service).sent == 0
     finally:
         service.close()
@@ -221,3 +230,35 @@ def test_statements_are_valid_json_documents_without_the_address(lrs_service, lr
         bodies = [json.dumps(s) for s in session.scalars(select(LearningRecord.statement))]
     assert bodies and all(ADDRESS.lstrip("+") not in body for body in bodies)
     assert all(json.loads(body)["timestamp"].endswith("Z") for body in bodies)
+
+
+def test_the_running_worker_sends_what_a_reply_recorded(app_config, lrs):
+    """`senda worker` picks up the job each recording turn queues, without waiting for a sweep."""
+    app = make_app(app_config, lrs)
+    service = app.extensions["senda"]
+    env = {
+        **os.environ,
+        **app_config,
+        "PUBLIC_URL": PUBLIC_URL,
+        "LRS_URL": lrs.url,
+        "LRS_USERNAME": lrs.username,
+        "LRS_PASSWORD": lrs.password,
+    }
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).parent / "senda"), "worker"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        take_the_quiz(service)
+        deadline = time.monotonic() + 60
+        while len(lrs.statements) < len(VERBS) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [s["verb"]["display"]["en-US"] for s in lrs.statements] == VERBS
+        assert stored(service) == {"sent": len(VERBS)}
+    finally:
+        worker.send_signal(signal.SIGINT)
+        worker.communicate(timeout=30)
+        service.close()
