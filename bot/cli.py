@@ -161,6 +161,67 @@ def lessons_show(course_id: str, as_json: bool, catalog: Path | None) -> None:
         )
 
 
+@lessons.command("export-po", with_appcontext=False)
+@click.argument("course_id")
+@click.option("--lang", "language", required=True, help="The language to translate into.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout."
+)
+@click.option("--catalog", type=click.Path(path_type=Path), help="A content folder.")
+def lessons_export_po(
+    course_id: str, language: str, output: Path | None, catalog: Path | None
+) -> None:
+    """Write every text of a course as a PO file to translate into LANG."""
+    import io
+
+    from lessons import po
+
+    try:
+        found = po.export_catalog(catalog or Path(_catalog_from_environment()), course_id, language)
+    except po.PoError as error:
+        raise click.ClickException(str(error)) from error
+    buffer = io.BytesIO()
+    po.write_catalog(found, buffer)
+    if output is None:
+        click.echo(buffer.getvalue().decode("utf-8"), nl=False)
+    else:
+        output.write_bytes(buffer.getvalue())
+    missing = sum(1 for message in found if message.id and not message.string)
+    click.echo(f"{len(found)} texts, {missing} to translate into {language}.", err=True)
+
+
+@lessons.command("import-po", with_appcontext=False)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--course", "course_id", help="Default: the course named in the PO file.")
+@click.option("--catalog", type=click.Path(path_type=Path), help="A content folder.")
+def lessons_import_po(file: Path, course_id: str | None, catalog: Path | None) -> None:
+    """Write the translations of a PO file into the course's files, then validate them."""
+    from lessons import po
+
+    folder = catalog or Path(_catalog_from_environment())
+    try:
+        report = po.import_catalog(folder, file, course_id)
+    except po.PoError as error:
+        raise click.ClickException(str(error)) from error
+    for skipped in report.skipped:
+        click.echo(f"{file}:{skipped} (not imported)", err=True)
+    for path in report.files:
+        click.echo(f"wrote {path}", err=True)
+    if report.language_added:
+        click.echo(f"added '{report.language}' to the languages of {report.course_id}", err=True)
+    click.echo(
+        f"{len(report.imported)} translations imported, {report.unchanged} unchanged, "
+        f"{len(report.skipped)} not imported.",
+        err=True,
+    )
+    _, problems = read_catalog(folder)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found after the import.", err=True)
+        sys.exit(1)
+
+
 def _catalog_from_environment() -> str:
     import os
 

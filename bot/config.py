@@ -79,6 +79,10 @@ class Settings:
     rates: Mapping[str, float] = field(default_factory=dict)  # overrides of channel limits
     claim_timeout: float = 300.0  # seconds after which a dead worker's claimed pushes go again
     operator_name: str = "the Senda programme team"
+    lrs_url: str | None = None  # a learning record store (xAPI 1.0.3) for quiz events
+    lrs_username: str | None = None
+    lrs_password: str | None = None
+    lrs_timeout: float = 10.0  # seconds to wait for the store
     extra: Mapping[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -116,6 +120,10 @@ class Settings:
             "timezone": get("SENDA_TIMEZONE") or "America/Mexico_City",
             "claim_timeout": float(get("SENDA_CLAIM_TIMEOUT") or 300),
             "quiet_hours": _hours(get("SENDA_QUIET_HOURS") or "21-8"),
+            "lrs_url": (get("LRS_URL") or "").rstrip("/") or None,
+            "lrs_username": get("LRS_USERNAME"),
+            "lrs_password": get("LRS_PASSWORD"),
+            "lrs_timeout": float(get("LRS_TIMEOUT") or 10),
             "rates": {
                 name: float(value)
                 for name, variable in RATE_VARIABLES.items()

@@ -35,6 +35,7 @@ class Reply:
     learner_id: int | None = None
     erased: bool = False  # the person's data is gone: the answer must leave no trace
     duplicate: bool = False  # a redelivery: nothing was done
+    records: int = 0  # learning records written, for the worker to send after the commit
 
 
 @dataclass
@@ -46,6 +47,8 @@ class Engine:
     cipher: AddressCipher
     service: ServiceInfo = field(default_factory=ServiceInfo)
     outbox: Outbox | None = None
+    # Asks the worker to send the learning records just committed (never raises).
+    after_records: Callable[[], None] | None = None
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
         """Answer one inbound message; a redelivered message id gets no answer and no change."""
@@ -59,7 +62,10 @@ class Engine:
         for attempt in range(1, _RETRIES_ON_LOCK + 1):
             try:
                 with self.sessions.begin() as session:
-                    return self._respond(session, inbound, deliver)
+                    reply = self._respond(session, inbound, deliver)
+                if reply.records and self.after_records is not None:
+                    self.after_records()
+                return reply
             except OperationalError:
                 # A lock timeout or a serialization failure: the transaction rolled back whole.
                 log.warning("database busy on %s message, attempt %d", inbound.channel, attempt)
@@ -107,7 +113,7 @@ class Engine:
                 # Sent before the commit: should the commit fail, the channel redelivers the
                 # message and the answer may go twice, which beats an answer that never goes.
                 self.outbox.send_due(session, learner)
-        return Reply(messages, learner_id=learner.id)
+        return Reply(messages, learner_id=learner.id, records=turn.records)
 
     def _turn(self, session: Session, learner: Learner, inbound: Inbound) -> Turn:
         return Turn(

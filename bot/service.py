@@ -115,6 +115,7 @@ def build_service(settings: Settings, migrate_database: bool = True) -> Service:
         retention_days=settings.retention_days,
         public_url=settings.public_url,
         share_links=_share_links(settings, telegram),
+        records_home=settings.public_url if settings.lrs_url else None,
     )
     engine = Engine(sessions=sessions, catalog=catalog, cipher=cipher, service=info, outbox=outbox)
     service = Service(
@@ -122,6 +123,8 @@ def build_service(settings: Settings, migrate_database: bool = True) -> Service:
     )
     service.jobs = make_jobs(service)
     outbox.schedule = service.jobs.schedule_flush
+    if settings.lrs_url:
+        engine.after_records = service.jobs.schedule_records
     return service
 
 

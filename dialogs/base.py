@@ -29,6 +29,9 @@ class ServiceInfo:
     public_url: str = "http://127.0.0.1:8000"  # for links to certificates
     # Links that open a module on each configured channel, from its start parameter.
     share_links: Callable[[str], list[str]] = field(default=lambda _parameter: [])
+    # PUBLIC_URL when a learning record store is configured: quiz events are then kept as xAPI
+    # statements for the worker to send. None: nothing is recorded.
+    records_home: str | None = None
 
 
 @dataclass
@@ -41,6 +44,7 @@ class Turn:
     catalog: Catalog
     service: ServiceInfo = field(default_factory=ServiceInfo)
     erased: bool = False
+    records: int = 0  # learning records written in this turn, for the worker to send
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def memo(self, key: Any, load: Callable[[], Any]) -> Any:

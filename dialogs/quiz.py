@@ -8,7 +8,7 @@ question --(answer)--> question ... --> result --retry--> question (only the mis
 from __future__ import annotations
 
 from bot.messages import Option, Outbound
-from dialogs import certificate, lesson, menu, review
+from dialogs import certificate, lesson, menu, records, review
 from dialogs.answers import answer_feedback
 from dialogs.base import Dialog, Step, Turn, say
 from lessons.model import Course, Module, Question
@@ -78,7 +78,7 @@ def on_answer(turn: Turn, option: Option) -> list[Outbound]:
     current = _current_question(turn)
     if current is None:
         return finish(turn)
-    course, _, question = current
+    course, module, question = current
     choice = question.option(option.value)
     if choice is None:  # an answer to a result screen shown in place of a vanished question
         return on_result(turn, option)
@@ -86,6 +86,7 @@ def on_answer(turn: Turn, option: Option) -> list[Outbound]:
     if attempt is None or attempt.learner_id != turn.learner.id:
         return menu.enter(turn)
     repo.record_answer(turn.session, attempt, question.id, choice.key, choice.credit > 0)
+    records.answered(turn, course, module, question, choice)
     if choice.credit < 1:
         review.schedule_missed(turn, course, turn.state["module"], question)
     feedback = answer_feedback(turn, course, question, choice.key)
@@ -119,6 +120,7 @@ def finish(turn: Turn) -> list[Outbound]:
     if attempt.passed:
         row = repo.module_progress(turn.session, turn.learner.id, course.id, module.id)
         repo.mark_module_passed(turn.session, row, score, [m.id for m in course.modules])
+    records.finished(turn, course, module, score, attempt.passed)
     turn.go("quiz", "result", course=course.id, module=module.id, attempt=attempt.id)
     result = result_prompt(turn)
     offer = certificate.offer_on_completion(turn, course) if attempt.passed else []

@@ -297,3 +297,28 @@ class Certificate(Base):
     score: Mapped[int | None] = mapped_column(Integer)  # percent; None: no module had a quiz
     passed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LearningRecord(Base):
+    """An xAPI statement about a learner, kept until the learning record store has it.
+
+    Written in the transaction that records the progress it describes; sent by the worker.
+    States: pending (to send at `next_attempt_at`), sent, failed (refused for good, with the
+    reason). The statement's own UUID makes a resend harmless at the store."""
+
+    __tablename__ = "learning_records"
+    __table_args__ = (Index("ix_learning_records_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[str] = mapped_column(String(36), unique=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE", name="fk_record_learner"), index=True
+    )
+    statement: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a worker is sending it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

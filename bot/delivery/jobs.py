@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 
-from bot.delivery import broadcasts, reminders
+from bot.delivery import broadcasts, records, reminders
 from storage import repo
 from storage.models import utcnow
 
@@ -36,6 +36,7 @@ class Jobs:
     send_due_messages: TaskWrapper
     start_broadcast: TaskWrapper
     send_broadcast: TaskWrapper
+    send_learning_records: TaskWrapper
 
     def schedule_flush(self, learner_id: int, delay: float) -> None:
         """Ask a worker to send a learner's pending messages after a delay."""
@@ -43,6 +44,13 @@ class Jobs:
             self.flush_learner.schedule(args=(learner_id,), delay=max(delay, 0.0))
         except Exception:  # the sweep below sends it anyway; a reply must not fail on this
             log.warning("could not schedule a retry; the minute sweep will send it")
+
+    def schedule_records(self) -> None:
+        """Ask a worker to send the learning records just written (never fails a reply)."""
+        try:
+            self.send_learning_records()
+        except Exception:  # the minute sweep sends them anyway
+            log.warning("could not queue the learning records; the minute sweep will send them")
 
 
 def make_jobs(service: Service) -> Jobs:
@@ -90,6 +98,16 @@ def make_jobs(service: Service) -> Jobs:
             send_broadcast(broadcast_id)
         return total
 
+    @queue.task()
+    def send_learning_records() -> int:
+        """Send the learning records waiting for the learning record store."""
+        return records.send_due(service).sent
+
+    @queue.periodic_task(crontab(minute="*"))
+    def sweep_learning_records() -> int:
+        """Every minute: send the learning records that are due (retries, lost schedules)."""
+        return records.send_due(service).sent
+
     # Every worker process schedules the periodic tasks too: each of them is safe to run twice
     # at once (claims skip each other's rows; a nudge or review re-checks under the row lock).
     return Jobs(
@@ -99,6 +117,7 @@ def make_jobs(service: Service) -> Jobs:
         send_due_messages,
         start_broadcast,
         send_broadcast,
+        send_learning_records,
     )
 
 
