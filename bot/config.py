@@ -77,6 +77,9 @@ class Settings:
     timezone: str = "America/Mexico_City"
     quiet_hours: tuple[int, int] = (21, 8)  # non-urgent pushes wait from 21:00 to 08:00 local
     rates: Mapping[str, float] = field(default_factory=dict)  # overrides of channel limits
+    # Seconds to wait for a channel's API to answer one send: below Twilio's 15-second webhook
+    # timeout, since a reply is sent while the webhook waits.
+    send_timeout: float = 10.0
     claim_timeout: float = 300.0  # seconds after which a dead worker's claimed pushes go again
     operator_name: str = "the Senda programme team"
     extra: Mapping[str, object] = field(default_factory=dict)
@@ -115,6 +118,7 @@ class Settings:
             "operator_name": get("SENDA_OPERATOR_NAME") or "the Senda programme team",
             "timezone": get("SENDA_TIMEZONE") or "America/Mexico_City",
             "claim_timeout": float(get("SENDA_CLAIM_TIMEOUT") or 300),
+            "send_timeout": float(get("SENDA_SEND_TIMEOUT") or 10),
             "quiet_hours": _hours(get("SENDA_QUIET_HOURS") or "21-8"),
             "rates": {
                 name: float(value)

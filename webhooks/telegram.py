@@ -46,6 +46,14 @@ def process_update(senda: Service, update: Update) -> None:
         sender.remove_keyboard(inbound.address, inbound.reply_to)
 
 
+def _plausible_update(data: object) -> bool:
+    """An object with a 64-bit integer update_id, as every Telegram update has."""
+    if not isinstance(data, dict):
+        return False
+    update_id = data.get("update_id")
+    return type(update_id) is int and 0 <= update_id < 2**63
+
+
 @bp.post("/webhooks/telegram")
 def receive():
     """A Telegram update."""
@@ -57,12 +65,13 @@ def receive():
     if not hmac.compare_digest(given.encode(), settings.telegram_webhook_secret.encode()):
         log.warning("telegram webhook: wrong or missing secret token")
         abort(403)
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-        abort(400)
     try:
+        data = request.get_json(silent=True)
+        if not _plausible_update(data):
+            abort(400)
         update = Update.de_json(data, parsing_bot(settings.telegram_bot_token or ""))
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+        # RecursionError: JSON nested thousands deep, which the decoder cannot follow.
         abort(400)
     process_update(senda, update)
     return "", 200

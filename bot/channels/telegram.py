@@ -117,7 +117,7 @@ class TelegramSender:
 
     channel = CHANNEL
 
-    def __init__(self, token: str, base_url: str, timeout: float = 15.0) -> None:
+    def __init__(self, token: str, base_url: str, timeout: float = 10.0) -> None:
         self._token = token
         self._base_url = base_url
         self._timeout = timeout
@@ -138,7 +138,8 @@ class TelegramSender:
                 thread.start()
                 request = HTTPXRequest(
                     connection_pool_size=32,
-                    read_timeout=10.0,
+                    read_timeout=self._timeout,
+                    write_timeout=self._timeout,
                     # Small requests leave at once instead of waiting on Nagle's algorithm.
                     socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
                 )
@@ -158,7 +159,13 @@ class TelegramSender:
                 self._initialized = True
             return await work(bot)
 
-        return asyncio.run_coroutine_threadsafe(run(), loop).result(self._timeout)
+        future = asyncio.run_coroutine_threadsafe(run(), loop)
+        try:
+            # A little beyond the HTTP client's own time-outs, which should answer first.
+            return future.result(self._timeout + 5)
+        except TimeoutError:
+            future.cancel()  # a send given up on must not still go out later, twice
+            raise
 
     def prepare(self, message: Outbound) -> list[Outbound]:
         """Parts of at most 4096 characters; the buttons go under the last."""
