@@ -28,8 +28,9 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
     app.extensions["senda"] = build_service(settings)
 
-    from webhooks import errors, health, telegram, twilio
+    from webhooks import bodies, errors, health, telegram, twilio
 
+    bodies.register(app)
     errors.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(telegram.bp)

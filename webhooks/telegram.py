@@ -27,15 +27,16 @@ def parsing_bot(token: str) -> Bot:
 
 
 def process_update(senda: Service, update: Update) -> None:
-    """Handle one update: webhook and long polling share this."""
+    """Handle one update: webhook and long polling share this. Raises
+    telegram.MalformedUpdate, before anything is done, for an update with wrong field types."""
     sender = senda.telegram
     assert sender is not None
     blocked = telegram.blocked_by(update)
+    inbound = telegram.parse_update(update) if blocked is None else None
     if blocked is not None:
         with senda.sessions.begin() as session:
             repo.mark_unreachable(session, senda.cipher, telegram.CHANNEL, blocked)
         return
-    inbound = telegram.parse_update(update)
     if inbound is None:
         return
     query = update.callback_query
@@ -73,5 +74,9 @@ def receive():
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
         # RecursionError: JSON nested thousands deep, which the decoder cannot follow.
         abort(400)
-    process_update(senda, update)
+    try:
+        process_update(senda, update)
+    except telegram.MalformedUpdate:
+        log.info("telegram webhook: an update with fields of the wrong type, answered 400")
+        abort(400)
     return "", 200
