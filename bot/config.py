@@ -30,7 +30,11 @@ def _secret_from_instance(instance: Path, name: str, make: Callable[[], str]) ->
     """Read a secret kept in the instance folder, creating it (readable by its owner only)."""
     path = instance / name
     if path.exists():
-        return path.read_text().strip()
+        value = path.read_text().strip()
+        if not value:
+            # An empty file (a full disk, a bad copy) must not become an empty key.
+            raise RuntimeError(f"{path} is empty: restore it, or delete it to make a new one")
+        return value
     instance.mkdir(parents=True, exist_ok=True)
     value = make()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -58,18 +62,18 @@ class Settings:
     """Everything the service reads from its environment, resolved once at start."""
 
     instance_path: Path
-    database_url: str
-    secret_key: str
-    data_key: str
+    database_url: str = field(repr=False)  # may hold a password
+    secret_key: str = field(repr=False)
+    data_key: str = field(repr=False)
     public_url: str = "http://127.0.0.1:8000"
-    redis_url: str | None = None
+    redis_url: str | None = field(default=None, repr=False)  # may hold a password
     catalog_path: Path = BUNDLED_CATALOG
-    telegram_bot_token: str | None = None
-    telegram_webhook_secret: str | None = None
+    telegram_bot_token: str | None = field(default=None, repr=False)
+    telegram_webhook_secret: str | None = field(default=None, repr=False)
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_bot_username: str | None = None
     twilio_account_sid: str | None = None
-    twilio_auth_token: str | None = None
+    twilio_auth_token: str | None = field(default=None, repr=False)
     twilio_whatsapp_from: str | None = None
     twilio_sms_from: str | None = None
     twilio_api_base_url: str = "https://api.twilio.com"
