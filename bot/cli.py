@@ -271,7 +271,7 @@ def telegram_set_webhook(url: str, drop_pending: bool) -> None:
 @click.option("--once", is_flag=True, help="Handle what is waiting, then stop.")
 def telegram_poll(once: bool) -> None:
     """Receive updates by long polling (for a machine with no public URL)."""
-    from bot.channels.telegram import ALLOWED_UPDATES
+    from bot.channels.telegram import ALLOWED_UPDATES, MalformedUpdate
     from webhooks.telegram import process_update
 
     configure_logging()
@@ -289,7 +289,10 @@ def telegram_poll(once: bool) -> None:
         except KeyboardInterrupt:
             break
         for update in updates:
-            process_update(senda, update)
+            try:
+                process_update(senda, update)
+            except MalformedUpdate:
+                click.echo("skipped an update with fields of the wrong type", err=True)
             offset = update.update_id + 1
         if once and not updates:
             break

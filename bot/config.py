@@ -30,7 +30,11 @@ def _secret_from_instance(instance: Path, name: str, make: Callable[[], str]) ->
     """Read a secret kept in the instance folder, creating it (readable by its owner only)."""
     path = instance / name
     if path.exists():
-        return path.read_text().strip()
+        value = path.read_text().strip()
+        if not value:
+            # An empty file (a full disk, a bad copy) must not become an empty key.
+            raise RuntimeError(f"{path} is empty: restore it, or delete it to make a new one")
+        return value
     instance.mkdir(parents=True, exist_ok=True)
     value = make()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -58,18 +62,18 @@ class Settings:
     """Everything the service reads from its environment, resolved once at start."""
 
     instance_path: Path
-    database_url: str
-    secret_key: str
-    data_key: str
+    database_url: str = field(repr=False)  # may hold a password
+    secret_key: str = field(repr=False)
+    data_key: str = field(repr=False)
     public_url: str = "http://127.0.0.1:8000"
-    redis_url: str | None = None
+    redis_url: str | None = field(default=None, repr=False)  # may hold a password
     catalog_path: Path = BUNDLED_CATALOG
-    telegram_bot_token: str | None = None
-    telegram_webhook_secret: str | None = None
+    telegram_bot_token: str | None = field(default=None, repr=False)
+    telegram_webhook_secret: str | None = field(default=None, repr=False)
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_bot_username: str | None = None
     twilio_account_sid: str | None = None
-    twilio_auth_token: str | None = None
+    twilio_auth_token: str | None = field(default=None, repr=False)
     twilio_whatsapp_from: str | None = None
     twilio_sms_from: str | None = None
     twilio_api_base_url: str = "https://api.twilio.com"
@@ -77,6 +81,9 @@ class Settings:
     timezone: str = "America/Mexico_City"
     quiet_hours: tuple[int, int] = (21, 8)  # non-urgent pushes wait from 21:00 to 08:00 local
     rates: Mapping[str, float] = field(default_factory=dict)  # overrides of channel limits
+    # Seconds to wait for a channel's API to answer one send: below Twilio's 15-second webhook
+    # timeout, since a reply is sent while the webhook waits.
+    send_timeout: float = 10.0
     claim_timeout: float = 300.0  # seconds after which a dead worker's claimed pushes go again
     operator_name: str = "the Senda programme team"
     lrs_url: str | None = None  # a learning record store (xAPI 1.0.3) for quiz events
@@ -119,6 +126,7 @@ class Settings:
             "operator_name": get("SENDA_OPERATOR_NAME") or "the Senda programme team",
             "timezone": get("SENDA_TIMEZONE") or "America/Mexico_City",
             "claim_timeout": float(get("SENDA_CLAIM_TIMEOUT") or 300),
+            "send_timeout": float(get("SENDA_SEND_TIMEOUT") or 10),
             "quiet_hours": _hours(get("SENDA_QUIET_HOURS") or "21-8"),
             "lrs_url": (get("LRS_URL") or "").rstrip("/") or None,
             "lrs_username": get("LRS_USERNAME"),

@@ -18,6 +18,7 @@ from dialogs.base import ServiceInfo, Turn, say
 from lessons.model import Catalog
 from storage import repo
 from storage.crypto import AddressCipher
+from storage.db import database_unavailable
 from storage.models import Learner, utcnow
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,11 @@ class Engine:
                 log.warning("database busy on %s message, attempt %d", inbound.channel, attempt)
                 if attempt == _RETRIES_ON_LOCK:
                     raise
-            except Exception:
+            except Exception as error:
+                if database_unavailable(error):
+                    # The database is down: no apology, the webhook answers 503 and the channel
+                    # delivers the message again once it is back.
+                    raise
                 # Never silence: the person gets an apology and their state is untouched.
                 log.exception("failed to handle a %s message", inbound.channel)
                 return Reply([say(_apology())])

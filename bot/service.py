@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import yaml
 from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy.orm import Session, sessionmaker
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from bot.channels.telegram import TelegramSender
@@ -57,7 +58,7 @@ def _senders(settings: Settings) -> dict[str, Sender]:
     senders: dict[str, Sender] = {}
     if settings.telegram_bot_token:
         senders["telegram"] = TelegramSender(
-            settings.telegram_bot_token, settings.telegram_api_base_url
+            settings.telegram_bot_token, settings.telegram_api_base_url, settings.send_timeout
         )
     if settings.twilio_account_sid and settings.twilio_auth_token:
         # No TWILIO_EDGE or TWILIO_REGION from the environment: they rewrite the host of the base
@@ -66,6 +67,8 @@ def _senders(settings: Settings) -> dict[str, Sender]:
             settings.twilio_account_sid,
             settings.twilio_auth_token,
             environment={"SENDA": "edge and region unset"},
+            # The library waits forever by default: a hung API would hang the webhook with it.
+            http_client=TwilioHttpClient(timeout=settings.send_timeout),
         )
         client.api.base_url = settings.twilio_api_base_url
         status_callback = settings.public_url + "/webhooks/twilio/status"

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -42,6 +43,15 @@ def make_engine(url: str, **options: Any) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether an error means the database cannot be reached or used for now (down, restarting,
+    connection lost, locked, pool exhausted), rather than a fault in the request: the caller
+    should answer "try again later" instead of failing for good."""
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -11,6 +11,10 @@ from bot.config import Settings, instance_path_from
 from bot.logs import configure_logging
 from bot.service import Service, build_service
 
+# No channel posts more than a few kilobytes; anything over 1 MiB is refused with 413 before it is
+# read (Flask applies it to JSON and to the form parser the Twilio endpoints use).
+MAX_BODY_BYTES = 1024 * 1024
+
 
 def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     """Build the web app. `test_config` holds environment-style settings that win over the
@@ -21,12 +25,14 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     instance = instance_path_from(environ)
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     settings = Settings.load(environ)
-    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=1024 * 1024)
+    app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
     app.extensions["senda"] = build_service(settings)
 
     from dashboard import certificate_pages
-    from webhooks import health, telegram, twilio
+    from webhooks import bodies, errors, health, telegram, twilio
 
+    bodies.register(app)
+    errors.register(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(telegram.bp)
     app.register_blueprint(twilio.bp)

@@ -27,15 +27,16 @@ def parsing_bot(token: str) -> Bot:
 
 
 def process_update(senda: Service, update: Update) -> None:
-    """Handle one update: webhook and long polling share this."""
+    """Handle one update: webhook and long polling share this. Raises
+    telegram.MalformedUpdate, before anything is done, for an update with wrong field types."""
     sender = senda.telegram
     assert sender is not None
     blocked = telegram.blocked_by(update)
+    inbound = telegram.parse_update(update) if blocked is None else None
     if blocked is not None:
         with senda.sessions.begin() as session:
             repo.mark_unreachable(session, senda.cipher, telegram.CHANNEL, blocked)
         return
-    inbound = telegram.parse_update(update)
     if inbound is None:
         return
     query = update.callback_query
@@ -44,6 +45,14 @@ def process_update(senda: Service, update: Update) -> None:
     reply = answer(senda.engine, senda.outbox, inbound)
     if query is not None and inbound.reply_to is not None and not reply.duplicate:
         sender.remove_keyboard(inbound.address, inbound.reply_to)
+
+
+def _plausible_update(data: object) -> bool:
+    """An object with a 64-bit integer update_id, as every Telegram update has."""
+    if not isinstance(data, dict):
+        return False
+    update_id = data.get("update_id")
+    return type(update_id) is int and 0 <= update_id < 2**63
 
 
 @bp.post("/webhooks/telegram")
@@ -57,12 +66,17 @@ def receive():
     if not hmac.compare_digest(given.encode(), settings.telegram_webhook_secret.encode()):
         log.warning("telegram webhook: wrong or missing secret token")
         abort(403)
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+    try:
+        data = request.get_json(silent=True)
+        if not _plausible_update(data):
+            abort(400)
+        update = Update.de_json(data, parsing_bot(settings.telegram_bot_token or ""))
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+        # RecursionError: JSON nested thousands deep, which the decoder cannot follow.
         abort(400)
     try:
-        update = Update.de_json(data, parsing_bot(settings.telegram_bot_token or ""))
-    except (KeyError, TypeError, ValueError):
+        process_update(senda, update)
+    except telegram.MalformedUpdate:
+        log.info("telegram webhook: an update with fields of the wrong type, answered 400")
         abort(400)
-    process_update(senda, update)
     return "", 200

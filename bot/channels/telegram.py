@@ -50,8 +50,33 @@ _MEDIA_FIELDS = (
 )
 
 
+class MalformedUpdate(ValueError):
+    """An update whose fields do not have the types the Bot API gives them (PTB's `de_json`
+    does not check them): refused before anything is done."""
+
+
+def _chat_id(value: object) -> str:
+    if type(value) is not int:
+        raise TypeError("a chat id that is not an integer")
+    return str(value)
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("text that is not a string")
+    return value
+
+
 def parse_update(update: Update) -> Inbound | None:
-    """An update as an inbound message; None for the kinds the service does not handle."""
+    """An update as an inbound message; None for the kinds the service does not handle.
+    Raises MalformedUpdate when a field has the wrong type."""
+    try:
+        return _parse_update(update)
+    except (AttributeError, TypeError, ValueError) as error:
+        raise MalformedUpdate(str(error)[:100]) from error
+
+
+def _parse_update(update: Update) -> Inbound | None:
     message_id = str(update.update_id)
     query = update.callback_query
     if query is not None:
@@ -59,23 +84,27 @@ def parse_update(update: Update) -> Inbound | None:
             return None
         return Inbound(
             channel=CHANNEL,
-            address=str(query.message.chat.id),
-            text=query.data,
+            address=_chat_id(query.message.chat.id),
+            text=_text(query.data),
             choice=query.data,
             message_id=message_id,
-            reply_to=str(query.message.message_id),
+            reply_to=str(int(query.message.message_id)),
         )
     message = update.message
     if message is None or message.chat.type != "private":
         return None  # edited messages, channel posts, groups: not a conversation with a person
-    address = str(message.chat.id)
+    address = _chat_id(message.chat.id)
     if message.location is not None:
-        location = Location(message.location.latitude, message.location.longitude)
-        return Inbound(CHANNEL, address, message_id=message_id, location=location)
+        latitude, longitude = float(message.location.latitude), float(message.location.longitude)
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise ValueError("a location off the globe")
+        return Inbound(
+            CHANNEL, address, message_id=message_id, location=Location(latitude, longitude)
+        )
     for field, kind in _MEDIA_FIELDS:
         if getattr(message, field, None):
             return Inbound(CHANNEL, address, message_id=message_id, media=kind)
-    text = message.text or ""
+    text = _text(message.text or "")
     command, _, argument = text.partition(" ")
     if command.split("@")[0] == "/start":
         return Inbound(CHANNEL, address, message_id=message_id, start_parameter=argument.strip())
@@ -85,11 +114,17 @@ def parse_update(update: Update) -> Inbound | None:
 
 
 def blocked_by(update: Update) -> str | None:
-    """The chat id of a person who just blocked the bot, if this update says so."""
-    member = update.my_chat_member
-    if member is None or member.chat.type != "private":
-        return None
-    return str(member.chat.id) if member.new_chat_member.status == "kicked" else None
+    """The chat id of a person who just blocked the bot, if this update says so.
+    Raises MalformedUpdate when a field has the wrong type."""
+    try:
+        member = update.my_chat_member
+        if member is None or member.chat.type != "private":
+            return None
+        if member.new_chat_member.status != "kicked":
+            return None
+        return _chat_id(member.chat.id)
+    except (AttributeError, TypeError, ValueError) as error:
+        raise MalformedUpdate(str(error)[:100]) from error
 
 
 def keyboard(message: Outbound) -> InlineKeyboardMarkup | None:
@@ -117,7 +152,7 @@ class TelegramSender:
 
     channel = CHANNEL
 
-    def __init__(self, token: str, base_url: str, timeout: float = 15.0) -> None:
+    def __init__(self, token: str, base_url: str, timeout: float = 10.0) -> None:
         self._token = token
         self._base_url = base_url
         self._timeout = timeout
@@ -138,7 +173,8 @@ class TelegramSender:
                 thread.start()
                 request = HTTPXRequest(
                     connection_pool_size=32,
-                    read_timeout=10.0,
+                    read_timeout=self._timeout,
+                    write_timeout=self._timeout,
                     # Small requests leave at once instead of waiting on Nagle's algorithm.
                     socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
                 )
@@ -158,7 +194,13 @@ class TelegramSender:
                 self._initialized = True
             return await work(bot)
 
-        return asyncio.run_coroutine_threadsafe(run(), loop).result(self._timeout)
+        future = asyncio.run_coroutine_threadsafe(run(), loop)
+        try:
+            # A little beyond the HTTP client's own time-outs, which should answer first.
+            return future.result(self._timeout + 5)
+        except TimeoutError:
+            future.cancel()  # a send given up on must not still go out later, twice
+            raise
 
     def prepare(self, message: Outbound) -> list[Outbound]:
         """Parts of at most 4096 characters; the buttons go under the last."""

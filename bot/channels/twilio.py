@@ -29,6 +29,7 @@ PREFIX = "whatsapp:"
 TEXT_LIMIT = 1600
 SESSION_WINDOW = timedelta(hours=24)
 REQUIRED_FIELDS = ("MessageSid", "From")
+MAX_SID_LENGTH = 64  # Twilio's are 34 characters; the column of processed ids holds 128
 
 # Error codes (https://www.twilio.com/docs/api/errors).
 OPTED_OUT = 21610
@@ -52,6 +53,8 @@ def parse_form(form: Mapping[str, str]) -> Inbound:
     missing = [name for name in REQUIRED_FIELDS if not form.get(name)]
     if missing:
         raise MissingFields(", ".join(missing))
+    if len(form["MessageSid"]) > MAX_SID_LENGTH:
+        raise MissingFields("a valid MessageSid")
     sender = form["From"]
     channel = WHATSAPP if sender.startswith(PREFIX) else SMS
     address = sender.removeprefix(PREFIX)

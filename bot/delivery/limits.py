@@ -2,18 +2,29 @@
 
 Memory by default (one process); Redis when `REDIS_URL` is set, so that all workers of a
 deployment together stay under each channel's limit.
+
+When Redis does not answer, each process falls back to its own memory counters at the same
+rates: one worker stays exactly under the limits, several may together pass them for as long as
+Redis is away, and the channel's 429 answers are then retried with backoff like any other. Sending
+is never blocked on Redis.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from limits import RateLimitItemPerSecond
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.errors import StorageError
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+log = logging.getLogger(__name__)
+
+REDIS_TIMEOUT = 2.0  # seconds before a Redis that does not answer counts as away
+REDIS_RETRY = 30.0  # seconds of counting in memory before Redis is tried again
 MAX_WAIT = 30.0  # seconds one push may wait for its turn before giving the turn back
 REPLY_MAX_WAIT = 5.0  # a reply waits less: after that a worker sends it when the channel frees
 
@@ -55,7 +66,18 @@ class ChannelLimits:
     """Waits, when needed, for a channel's turn to send."""
 
     def __init__(self, storage_uri: str = "memory://", rates: Rates = DEFAULT_RATES) -> None:
-        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self._local = MovingWindowRateLimiter(storage_from_string("memory://"))
+        self._shared = self._local
+        if not storage_uri.startswith("memory://"):
+            storage = storage_from_string(
+                storage_uri,
+                wrap_exceptions=True,
+                socket_connect_timeout=REDIS_TIMEOUT,
+                socket_timeout=REDIS_TIMEOUT,
+            )
+            self._shared = MovingWindowRateLimiter(storage)
+        self.shared_storage_failed = False  # whether the last turn fell back to memory
+        self._try_shared_at = 0.0  # time.monotonic() after which Redis is tried again
         self._channel = {name: _item(rate) for name, rate in rates.per_channel.items() if rate}
         self._person = {name: _item(rate) for name, rate in rates.per_person.items() if rate}
 
@@ -71,10 +93,36 @@ class ChannelLimits:
         for item, keys in checks:
             if item is None:
                 continue
-            while not self._limiter.hit(item, "senda", *keys):
-                reset = self._limiter.get_window_stats(item, "senda", *keys).reset_time
+            while not self._hit(item, keys):
+                reset = self._reset_time(item, keys)
                 wait = min(max(reset - time.time(), 0.001), 0.05)
                 if time.monotonic() + wait > deadline:
                     return False
                 time.sleep(wait)
         return True
+
+    def _hit(self, item: RateLimitItem, keys: tuple[str, ...]) -> bool:
+        if self.shared_storage_failed and time.monotonic() < self._try_shared_at:
+            return self._local.hit(item, "senda", *keys)  # no timeout on every single message
+        try:
+            allowed = self._shared.hit(item, "senda", *keys)
+        except StorageError as error:
+            self._fell_back(error)
+            return self._local.hit(item, "senda", *keys)
+        self.shared_storage_failed = False
+        return allowed
+
+    def _reset_time(self, item: RateLimitItem, keys: tuple[str, ...]) -> float:
+        limiter = self._local if self.shared_storage_failed else self._shared
+        try:
+            return limiter.get_window_stats(item, "senda", *keys).reset_time
+        except StorageError as error:
+            self._fell_back(error)
+            return self._local.get_window_stats(item, "senda", *keys).reset_time
+
+    def _fell_back(self, error: StorageError) -> None:
+        if not self.shared_storage_failed:
+            cause = type(error.storage_error).__name__
+            log.warning("rate limits: Redis unavailable (%s), counting in this process", cause)
+        self.shared_storage_failed = True
+        self._try_shared_at = time.monotonic() + REDIS_RETRY

@@ -32,7 +32,7 @@ GET_ME: dict[str, Any] = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
-FAILURE_KINDS = ("flood", "server", "blocked", "drop")
+FAILURE_KINDS = ("flood", "server", "blocked", "drop", "hang")
 # Free-text parameters stay strings even when they happen to look like JSON.
 TEXT_PARAMS = frozenset({"text", "caption", "question", "explanation"})
 
@@ -184,7 +184,12 @@ class _Handler(FakeHTTPHandler):
         self._send_json(200, {"ok": True, "result": result})
 
     def _fail(self, failure: _Failure) -> None:
-        if failure.kind == "drop":
+        if failure.kind == "hang":
+            # An API that takes the request and never answers: the client must give up on its
+            # own. Nothing was done, as when a load balancer holds a dead connection.
+            time.sleep(self.server.fake.hang_seconds)
+            self._drop()
+        elif failure.kind == "drop":
             self._drop()
         elif failure.kind == "flood":
             seconds = failure.retry_after
@@ -218,6 +223,7 @@ class FakeTelegram(ServedFake):
         self.delay = 0.0
         self.flood_limit = flood_limit
         self._recent_sends: deque[float] = deque()
+        self.hang_seconds = 5.0  # how long a "hang" failure holds the request before dropping it
         self._cond = threading.Condition()
         self._state = _State()
         super().__init__()
@@ -307,6 +313,11 @@ class FakeTelegram(ServedFake):
         with self._cond:
             queue = self._state.failures.setdefault(method.lower(), deque())
             queue.extend(_Failure(kind, retry_after) for _ in range(times))
+
+    def clear_failures(self) -> None:
+        """Forget the failures still queued: the API works again."""
+        with self._cond:
+            self._state.failures.clear()
 
     def queue_updates(self, updates: list[dict[str, Any]]) -> None:
         """Queue Update dicts for getUpdates to hand out; missing update_ids are numbered on."""

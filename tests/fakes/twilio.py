@@ -39,7 +39,15 @@ API_VERSION = "2010-04-01"
 DEFAULT_ACCOUNT_SID = "AC" + "0" * 32
 DEFAULT_AUTH_TOKEN = "test-token"
 MAX_BODY_LENGTH = 1600
-FAILURE_KINDS = ("template_required", "opted_out", "too_long", "server", "rate", "drop")
+FAILURE_KINDS = (
+    "template_required",
+    "opted_out",
+    "too_long",
+    "server",
+    "rate",
+    "drop",
+    "hang",
+)
 # HTTP status, Twilio error code and message of each error the fake can answer with.
 ERRORS: dict[str, tuple[int, int, str]] = {
     "template_required": (
@@ -179,6 +187,11 @@ class _Handler(FakeHTTPHandler):
         fake._record("POST", path, params, failure)
         if fake.delay > 0:
             time.sleep(fake.delay)
+        if failure == "hang":
+            # Takes the request and never answers; nothing is created (see FakeTelegram).
+            time.sleep(fake.hang_seconds)
+            self._drop()
+            return
         if failure == "drop":
             self._drop()
             return
@@ -220,6 +233,7 @@ class FakeTwilio(ServedFake):
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.delay = 0.0
+        self.hang_seconds = 5.0  # how long a "hang" failure holds the request before dropping it
         self._cond = threading.Condition()
         self._state = _State()
         super().__init__()
@@ -300,6 +314,11 @@ class FakeTwilio(ServedFake):
             raise ValueError(f"unknown failure kind {kind!r}; expected one of {FAILURE_KINDS}")
         with self._cond:
             self._state.failures.extend([kind] * times)
+
+    def clear_failures(self) -> None:
+        """Forget the failures still queued: the API works again."""
+        with self._cond:
+            self._state.failures.clear()
 
     # -- used by the request handler -------------------------------------------------------------
 
