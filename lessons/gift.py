@@ -57,6 +57,7 @@ class GiftQuestion:
     name: str
     qtype: str
     text: Text
+    named: bool = False  # the file gave the name (`::name::`); else it is the text's start
     general_feedback: Text = Text()
     category: str = ""
     idnumber: str = ""
@@ -231,6 +232,7 @@ class _Block:
         fields = {
             "line": self.text_line,
             "name": name or _default_name(prompt.text),
+            "named": bool(name),
             "text": prompt,
             "general_feedback": _with_format(general, prompt.format),
             "category": category,

@@ -116,9 +116,10 @@ class _QuestionReader:
             line = option.line
             if number is not None and (low is not None or high is not None):
                 self.reader.problem(line, f"{what} has both a number and a range (min, max)")
-            elif number is not None and not _is_number(number):
-                self.reader.problem(option.line_of("number"), f"{what} number must be a number")
-                number = None
+            elif number is not None:
+                if not _is_number(number):
+                    self.reader.problem(option.line_of("number"), f"{what} number must be a number")
+                    number = None
             elif low is not None or high is not None:
                 if not (_is_number(low) and _is_number(high) and low <= high):
                     self.reader.problem(line, f"{what} needs min and max numbers, min <= max")
