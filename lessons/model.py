@@ -189,6 +189,11 @@ class Module:
         """The question with this id, if it still exists."""
         return next((q for q in self.questions if q.id == question_id), None)
 
+    @property
+    def quiz(self) -> tuple[Question, ...]:
+        """The questions a chat can ask (essays and descriptions are kept for export only)."""
+        return tuple(q for q in self.questions if q.deliverable)
+
 
 @dataclass(frozen=True)
 class Course:
