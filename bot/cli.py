@@ -207,7 +207,8 @@ _import_options = [
 ]
 
 
-def _with_import_options(command):  # noqa: ANN001, ANN202 - a click decorator stack
+def _with_import_options(command: click.Command) -> click.Command:
+    """The arguments and options every import command takes."""
     for option in reversed(_import_options):
         command = option(command)
     return command

@@ -69,9 +69,11 @@ def ask(
             for letter, answer in zip(LETTERS, answers, strict=False)
         ]
     if question.type == "shortanswer":
-        return f"{text}\n\n{t._('Write your answer.')}", []
+        hint = t._("Write your answer.")
+        return f"{text}\n\n{hint}", []
     if question.type == "numerical":
-        return f"{text}\n\n{t._('Write a number.')}", []
+        hint = t._("Write a number.")
+        return f"{text}\n\n{hint}", []
     options = [Option(option_label(turn, course, c), c.key) for c in question.options]
     if question.multiple:
         hint = t._("More than one answer can be right: write all their numbers, like 1 3.")
