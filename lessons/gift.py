@@ -222,7 +222,8 @@ class _Block:
             # Text after the answers makes a missing-word question: the blank shows where.
             blank = "" if text.endswith("}") else BLANK
             question_text = text[:start] + blank + text[finish + 1 :]
-        answers_line = self.line_at(offset + max(start, 0))
+        block = text[start + 1 : finish] if not description else ""
+        answers_line = self.line_at(offset + start + 1 + len(block) - len(block.lstrip()))
         general = ""
         separator = answer_text.rfind("####")
         if separator >= 0:
@@ -265,10 +266,15 @@ class _Answers:
 
     def __init__(self, text: str, text_format: str, line: int) -> None:
         self.text, self.format, self.line = text, text_format, line
+        self.cursor = 0  # answers are looked up in order, each after the one before
 
-    def line_of(self, fragment: str) -> int:
-        position = self.text.find(fragment.strip()[:40])
-        return self.line + (self.text[:position].count("\n") if position >= 0 else 0)
+    def line_of(self, answer: str) -> int:
+        """The line an answer starts on (answers are asked for in the order they come)."""
+        position = self.text.find(answer.strip(), self.cursor)
+        if position < 0:
+            return self.line + self.text[: self.cursor].count("\n")
+        self.cursor = position + len(answer.strip())
+        return self.line + self.text[:position].count("\n")
 
     def multichoice(self) -> tuple[Answer, ...]:
         answers = _split_answers(self.text.replace("=", "~="), "~")
