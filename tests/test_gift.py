@@ -229,6 +229,58 @@ def test_import_writes_a_module_that_validates_and_reports_what_chat_cannot_ask(
     assert validate.exit_code == 0, validate.output
 
 
+def test_show_json_gives_every_type_with_options_per_language(corpus, tmp_path):
+    catalog = _catalog(tmp_path)
+    bank = str(corpus / "questions.gift.txt")
+    assert (
+        _import(bank, "--course", "banks", "--lang", "en", "--catalog", str(catalog)).exit_code == 0
+    )
+    result = CliRunner().invoke(
+        senda, ["lessons", "show", "banks", "--json", "--catalog", str(catalog)]
+    )
+    assert result.exit_code == 0, result.output
+    (module,) = json.loads(result.output)["modules"]
+    essay, matching, single, multiple, number, short, false, true, _ = module["questions"]
+    assert (essay["type"], essay["deliverable"], essay["options"]) == ("essay", False, [])
+    assert "essay" in essay["not_deliverable_because"]
+    assert matching["pairs"][0] == {
+        "item": {"en": "An activity supporting asynchronous discussions."},
+        "answer": {"en": "Forum"},
+    }
+    assert [
+        (o["text"]["en"], o["correct"], o["weight"], o["feedback"]) for o in single["options"]
+    ] == [
+        ("yellow", True, 100, {"en": "right; good!"}),
+        ("red", False, 0, {"en": "wrong, it's yellow"}),
+        ("blue", False, 0, {"en": "wrong, it's yellow"}),
+    ]
+    assert multiple["multiple"] is True
+    assert [o["weight"] for o in multiple["options"]] == [50, -100, 50, -100]
+    assert number["type"] == "numerical"
+    assert [
+        (o["text"]["en"], o.get("number"), o.get("tolerance"), o.get("other"))
+        for o in number["options"]
+    ] == [
+        ("3 ± 2", 3, 2, None),
+        ("*", None, None, True),
+    ]
+    assert number["options"][1]["feedback"] == {"en": "Completely wrong"}
+    assert [(o["text"]["en"], o["weight"]) for o in short["options"]] == [
+        ("Frog", 100),
+        ("Cat", 50),
+        ("*", 0),
+    ]
+    assert false["answer"] is False and true["answer"] is True
+    assert [(o["key"], o["text"]["en"], o["correct"]) for o in false["options"]] == [
+        ("true", "True", False),
+        ("false", "False", True),
+    ]
+    assert false["options"][1]["feedback"] == {"en": "You gave the right answer."}
+    assert false["feedback"] == {
+        "en": "This is, of course, a Hitchiker's Guide to the Galaxy reference."
+    }
+
+
 def test_import_into_an_existing_module_keeps_the_file_and_adds_questions(corpus, tmp_path):
     catalog = _catalog(tmp_path)
     basics = catalog / "demo" / "basics.yaml"
