@@ -204,8 +204,9 @@ def read_question(
         reader.problem(
             data.line_of("type"), f"{what} has unknown type '{kind}' ({', '.join(QUESTION_TYPES)})"
         )
-        kind = "choice"
-    reader.known_keys(data, COMMON_KEYS | TYPE_KEYS[kind], f"{what} ({kind})")
+        kind = "description"  # no answers to check: the type is the problem
+    else:
+        reader.known_keys(data, COMMON_KEYS | TYPE_KEYS[kind], f"{what} ({kind})")
     options: list[Choice] = []
     pairs: list[Pair] = []
     if kind == "choice":
