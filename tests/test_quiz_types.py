@@ -106,3 +106,66 @@ def test_unknown_words_and_numbers_get_the_right_answer_and_feedback(person):
     assert "❌ Not quite. The right answer: 1822" in answer
     assert "He was born in 1822." in answer
     assert "1. True" in answer
+
+
+def test_a_missed_number_comes_back_in_a_review_and_is_typed_again(app_config, tmp_path):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from bot.delivery.broadcasts import send_pushes
+    from bot.delivery.reminders import send_reviews
+    from storage.models import ReviewItem, utcnow
+    from tests.fakes.telegram import FakeTelegram
+    from tests.telegram_helpers import SECRET, TOKEN, TelegramPerson
+    from tests.test_reminders import daytime
+
+    catalog = tmp_path / "types-catalog"
+    catalog.mkdir()
+    bank = tmp_path / "types.gift"
+    bank.write_text(BANK)
+    CliRunner().invoke(
+        senda,
+        [
+            "lessons",
+            "import-gift",
+            str(bank),
+            "--course",
+            "types",
+            "--lang",
+            "en",
+            "--catalog",
+            str(catalog),
+        ],
+    )
+    with FakeTelegram(token=TOKEN) as fake:
+        app = create_app(
+            {
+                **app_config,
+                "SENDA_CATALOG": str(catalog),
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_WEBHOOK_SECRET": SECRET,
+                "TELEGRAM_API_BASE_URL": fake.base_url,
+                "SENDA_TELEGRAM_RATE": "0",
+            }
+        )
+        service = app.extensions["senda"]
+        try:
+            ana = TelegramPerson(app.test_client(), fake)
+            for text in ("/start", "2", "yes", "1", "courses", "types", "quiz", "Ciudad de Mexico"):
+                ana.writes(text)
+            assert "❌ Not quite. The right answer: 1822" in ana.writes("1900")
+            assert "Right, it does." in ana.presses("1. True")  # a button press
+            ana.writes("menu")
+            with service.sessions.begin() as session:
+                session.execute(update(ReviewItem).values(due_at=utcnow() - timedelta(minutes=1)))
+            assert send_reviews(service, daytime()) == 1
+            send_pushes(service)
+            pushed = ana.last().params["text"]
+            assert "A quick review of a question you missed:" in pushed
+            assert "When was Ulysses S. Grant born?" in pushed and "Write a number." in pushed
+            assert "Please write a number" in ana.writes("around then")
+            answer = ana.writes("1822")
+            assert "✅ Right." in answer and "Menu" in answer
+        finally:
+            service.close()
