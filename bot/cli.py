@@ -146,9 +146,11 @@ def lessons_show(course_id: str, as_json: bool, catalog: Path | None) -> None:
     language = course.default_language
     click.echo(course.text(course.title, language))
     for module in course.modules:
+        unasked = len(module.questions) - len(module.quiz)
+        note = f", {unasked} not asked by chat" if unasked else ""
         click.echo(
             f"  {module.id}: {course.text(module.title, language)} "
-            f"({len(module.cards)} cards, {len(module.questions)} questions)"
+            f"({len(module.cards)} cards, {len(module.questions)} questions{note})"
         )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from lessons.gift import GiftQuestion, Text
+from lessons.gift import Answer, GiftQuestion, Text
 from lessons.html_text import html_to_text
 from lessons.loader import COURSE_FILE, ID_PATTERN, Problem, read_catalog
 from lessons.model import (
@@ -123,9 +123,7 @@ def unique_id(base: str, taken: set[str]) -> str:
 def chat_text(text: Text) -> str:
     """A bank's text as a chat shows it: HTML (and Moodle's auto-format, which allows HTML)
     as plain text; plain and Markdown texts as written."""
-    if text.format in ("html", "moodle") and "<" in text.text:
-        return html_to_text(text.text)
-    if text.format == "html":
+    if text.format == "html" or (text.format == "moodle" and "<" in text.text):
         return html_to_text(text.text)
     return text.text.strip()
 
@@ -144,7 +142,8 @@ def _weight(fraction: float) -> tuple[bool, float | None]:
     return fraction > 0, round(fraction * 100, 5)
 
 
-def _number_choice(key: str, answer, language: str) -> Choice:
+def _number_choice(key: str, answer: Answer, language: str) -> Choice:
+    """A numerical answer: a value with its tolerance, a range, or `*` (any other number)."""
     correct, weight = _weight(answer.fraction)
     feedback = _in(language, answer.feedback)
     if answer.range is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 ROLES = ("official", "civil_society", "migrant")
 Texts = Mapping[str, str]  # language code -> text
@@ -189,7 +190,7 @@ class Module:
         """The question with this id, if it still exists."""
         return next((q for q in self.questions if q.id == question_id), None)
 
-    @property
+    @cached_property  # asked for several times a message; the content does not change
     def quiz(self) -> tuple[Question, ...]:
         """The questions a chat can ask (essays and descriptions are kept for export only)."""
         return tuple(q for q in self.questions if q.deliverable)
