@@ -14,6 +14,7 @@ class _TextCollector(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skipping = 0
+        self.links: list[tuple[str, int]] = []  # open links: their address and where they began
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIPPED:
@@ -22,11 +23,18 @@ class _TextCollector(HTMLParser):
             self.parts.append("\n")
         if tag == "li":
             self.parts.append("- ")
+        if tag == "a":
+            self.links.append((dict(attrs).get("href") or "", len(self.parts)))
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.links:
+            # A chat shows no links under words: the address goes after them.
+            href, start = self.links.pop()
+            if href.startswith(("http://", "https://")) and href not in "".join(self.parts[start:]):
+                self.parts.append(f" ({href})")
         if tag in _SKIPPED:
             self.skipping = max(self.skipping - 1, 0)
-        elif tag in _BREAKS:
+        elif tag in _BREAKS and tag != "li":  # list items: one line each
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:

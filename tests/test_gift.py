@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from bot.cli import senda
 from lessons.gift import GiftQuestion, Text, extract_idnumber_and_tags, parse_gift
+from lessons.html_text import html_to_text
 from lessons.loader import load_catalog, read_catalog
 from lessons.model import Question
 from tests.conftest import TEST_CATALOG
@@ -179,6 +180,22 @@ def test_problems_name_their_line(gift, line, words):
     assert words in bank.problems[0].message
 
 
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("Match the <b>activity</b>.", "Match the activity."),
+        ("A &amp; B &lt;tag&gt;", "A & B <tag>"),
+        ("<p>One</p><p>Two</p>", "One\n\nTwo"),
+        ("Pick:<ul><li>one</li><li>two</li></ul>", "Pick:\n\n- one\n- two"),
+        ("<script>alert(1)</script>Safe", "Safe"),
+        ('<a href="https://example.org/x">the form</a>', "the form (https://example.org/x)"),
+    ],
+    ids=["inline tags", "entities", "paragraphs", "list", "script", "link"],
+)
+def test_html_becomes_chat_text(html, text):
+    assert html_to_text(html) == text
+
+
 def _catalog(tmp_path: Path) -> Path:
     target = tmp_path / "catalog"
     shutil.copytree(TEST_CATALOG, target)
@@ -304,7 +321,10 @@ def test_import_into_an_existing_module_keeps_the_file_and_adds_questions(corpus
         "Moodle acronym",
     ]
     greeting = module.question("greeting")
-    assert greeting.prompt["es"].startswith("Listen to this greeting:\n")
+    assert greeting.prompt["es"] == (
+        "Listen to this greeting: (http://demo.moodle.net/file.php/5/media/bonjour.mp3)\n\n"
+        "What language is being spoken?"
+    )
 
 
 def test_a_broken_bank_imports_nothing_and_names_file_and_line(tmp_path):
