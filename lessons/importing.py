@@ -42,13 +42,13 @@ TYPES = {
 }
 # The card that opens an imported quiz, so that the module reads like any other.
 INTRO = {
-    "es": "Cuestionario: {title}. {n} preguntas. En unas eliges una opción; en otras escribes "
+    "es": "Cuestionario: {title}. Preguntas: {n}. En unas eliges una opción; en otras escribes "
     "la respuesta (una palabra o un número).",
-    "en": "Quiz: {title}. {n} questions. Some you answer by choosing an option; others by "
+    "en": "Quiz: {title}. Questions: {n}. Some you answer by choosing an option; others by "
     "writing the answer (a word or a number).",
-    "fr": "Quiz : {title}. {n} questions. Pour certaines, vous choisissez une option ; pour "
+    "fr": "Quiz : {title}. Questions : {n}. Pour certaines, vous choisissez une option ; pour "
     "d'autres, vous écrivez la réponse (un mot ou un nombre).",
-    "ht": "Kesyonè: {title}. {n} kesyon. Pou kèk, ou chwazi yon opsyon; pou lòt yo, ou ekri "
+    "ht": "Kesyonè: {title}. Kesyon: {n}. Pou kèk, ou chwazi yon opsyon; pou lòt yo, ou ekri "
     "repons lan (yon mo oswa yon nimewo).",
 }
 

@@ -246,6 +246,33 @@ def test_import_writes_a_module_that_validates_and_reports_what_chat_cannot_ask(
     assert validate.exit_code == 0, validate.output
 
 
+def test_what_chat_cannot_ask_is_imported_and_reported_at_its_line(tmp_path):
+    catalog = _catalog(tmp_path)
+    bank = tmp_path / "mixed.gift"
+    pairs = " ".join(f"=Item {n} -> Answer {n}" for n in range(1, 12))
+    bank.write_text(
+        "::intro::This part is about numbers.\n\n"
+        f"::big::Match them all.{{{pairs}}}\n\n"
+        "::small::Match.{=a -> 1 =b -> 2}\n\n"
+        "::diary::Tell us about your day.{}\n"
+    )
+    result = _import(str(bank), "--course", "demo", "--catalog", str(catalog))
+    assert result.exit_code == 0, result.output
+    assert "4 questions imported into demo/mixed" in result.output
+    assert (
+        f"{bank}:1: question 'intro' (description) is kept but not asked by chat" in result.output
+    )
+    assert f"{bank}:3: question 'big' (matching) is kept but not asked by chat: 11 answers" in (
+        result.output
+    )
+    assert f"{bank}:7: question 'diary' (essay)" in result.output
+    assert "'small'" not in result.output
+    module = load_catalog(catalog).course("demo").module("mixed")
+    assert [q.id for q in module.questions] == ["intro", "big", "small", "diary"]
+    assert [q.id for q in module.quiz] == ["small"]
+    assert module.cards[0].text["es"].startswith("Cuestionario: mixed. Preguntas: 1.")
+
+
 def test_show_json_gives_every_type_with_options_per_language(corpus, tmp_path):
     catalog = _catalog(tmp_path)
     bank = str(corpus / "questions.gift.txt")

@@ -71,7 +71,7 @@ def test_every_deliverable_type_in_one_quiz(person):
             ("1", "Who are you?"),
             ("1", "Menu"),
             ("1", "types"),
-            ("1", ["Quiz: types. 5 questions.", "Quiz (5 questions)"]),
+            ("1", ["Quiz: types. Questions: 5.", "Quiz (5 questions)"]),
             # the essay is not asked: five questions, not six
             ("quiz", ["Question 1 of 5", "Which city", "Write your answer."]),
             ("ciudad de mexico", ["✅ Right.", "Yes, the capital.", "Question 2 of 5"]),
