@@ -78,10 +78,12 @@ class _Writer:
                     value = f"{_number(choice.number)}:{_number(choice.tolerance)}"
                 else:
                     value = "*"
+                # Moodle writes the `#` of a numerical answer even with no feedback after it.
+                feedback = self.feedback(choice.feedback) or "#"
                 if value == "*" and choice.credit == 0:  # Moodle's feedback for any other number
-                    others.append(f"~{self.feedback(choice.feedback) or '#'}")
+                    others.append(f"~{feedback}")
                 else:
-                    lines.append(f"=%{_percent(choice)}%{value}{self.feedback(choice.feedback)}")
+                    lines.append(f"=%{_percent(choice)}%{value}{feedback}")
             return lines + others
         if kind == "matching":
             return [

@@ -153,3 +153,37 @@ def test_control_characters_are_escaped_as_moodle_does():
     )
     (question,) = parse_gift("::x::" + escape("Is 2 = 2 {really}?") + "{T}").questions
     assert question.text.text == "Is 2 = 2 {really}?"
+
+
+# Moodle's own export of the same questions (giftformat_test.php, PART 5 of CASES.txt); Senda
+# keeps texts as plain text, so Moodle's [html]/[plain] markers are not part of its output.
+MOODLE_EXPORTS = {
+    "test_import_essay": "::Q8::How are you?{}",
+    "test_import_numerical": (
+        "::Q5::What is a number from 1 to 5?{#\n\t=%100%3:2#\n\t~#Completely wrong\n}"
+    ),
+    "test_import_shortanswer": (
+        "::Shortanswer::Which is the best animal?{\n\t=%100%Frog#Good!\n"
+        "\t=%50%Cat#What is it with Moodlers and cats?\n\t=%0%*#Completely wrong\n}"
+    ),
+    "test_import_multichoice_multi_tricky": (
+        "::colours::What's between orange and green in the spectrum?{\n\t~%100%yellow#right; good!"
+        "\n\t~%-50%red#wrong\n\t~%-50%blue#wrong\n}"
+    ),
+    "test_import_backslash": "::double backslash::A \\\\ B \\\\\\\\ C{}",
+}
+
+
+@pytest.mark.parametrize(
+    "name", sorted(MOODLE_EXPORTS), ids=lambda n: n.removeprefix("test_import_")
+)
+def test_export_writes_what_moodle_writes(corpus, name):
+    from tests.moodle_corpus import read_cases
+
+    cases, _ = read_cases(corpus / "CASES.txt")
+    case = next(c for c in cases if c.name == name)
+    (item,) = questions_from_bank(parse_gift(case.gift).questions, "en", "x", "Moodle GIFT", set())
+    course = Course("c", "en", ("en",), ("official",), 70, {}, {}, ())
+    module = Module("m", {"en": "M"}, (), (item.question,))
+    gift = module_as_gift(course, module, "en")
+    assert MOODLE_EXPORTS[name] + "\n" in gift
