@@ -87,6 +87,7 @@ def service_for(fake: FakeProcess, database_url: str | None, folder: Path, rate:
         "TELEGRAM_WEBHOOK_SECRET": "bench",
         "TELEGRAM_API_BASE_URL": fake.base_url,
         "SENDA_TELEGRAM_RATE": rate,
+        "SENDA_TELEGRAM_CHAT_RATE": rate,
         "SENDA_QUIET_HOURS": "0-0",
     }
     os.environ.update(config)

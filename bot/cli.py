@@ -355,11 +355,12 @@ def broadcast_send(file: Path) -> None:
     """Queue a broadcast; its id is the last line printed."""
     from bot.delivery import broadcasts
 
+    senda = _service()
     try:
         spec = broadcasts.read_broadcast_file(file)
+        broadcasts.check_names(spec, senda.catalog)
     except broadcasts.BroadcastFileError as error:
         raise click.ClickException(str(error)) from error
-    senda = _service()
     broadcast_id = broadcasts.create(senda, spec)
     when = spec.send_at
     if when is None:

@@ -108,14 +108,14 @@ def build_service(settings: Settings, migrate_database: bool = True) -> Service:
     cipher = AddressCipher(settings.data_key)
     senders = _senders(settings)
     telegram = senders.get("telegram")
-    outbox = Outbox(sessions, cipher, senders)
+    limits = ChannelLimits(settings.redis_url or "memory://", rates_from(settings.rates))
+    outbox = Outbox(sessions, cipher, senders, limits=limits)
     info = ServiceInfo(
         operator_name=settings.operator_name,
         retention_days=settings.retention_days,
         share_links=_share_links(settings, telegram),
     )
     engine = Engine(sessions=sessions, catalog=catalog, cipher=cipher, service=info, outbox=outbox)
-    limits = ChannelLimits(settings.redis_url or "memory://", rates_from(settings.rates))
     service = Service(
         settings, database, sessions, catalog, cipher, engine, outbox, limits, telegram
     )

@@ -1,7 +1,11 @@
-"""Alerts for the regions a person chooses; choosing a region again leaves it.
+"""Alerts for the regions a person chooses, narrowed to topics if they like; choosing a region or
+a topic again leaves it.
 
 regions --(a region)--> regions, with that region added or removed
         --more-------> the next page of regions
+        --topics-----> topics --(a topic)--> topics, with that topic added or removed
+        |                     --all--------> topics, every topic again
+        |                     --back-------> regions
         --none-------> no region left
         --menu-------> menu
 """
@@ -14,7 +18,7 @@ from dialogs.base import Dialog, Step, Turn, say
 from lessons.model import localized
 from storage import repo
 
-PAGE = 7  # regions a screen, leaving room for "more", "none" and "menu" within ten options
+PAGE = 6  # regions a screen, leaving room for "more", "topics", "none" and "menu" in ten options
 
 
 def enter(turn: Turn) -> list[Outbound]:
@@ -25,10 +29,29 @@ def enter(turn: Turn) -> list[Outbound]:
 
 def _name(turn: Turn, region_id: str) -> str:
     catalog = turn.catalog
-    region = next((r for r in catalog.regions if r.id == region_id), None)
+    region = catalog.region(region_id)
     if region is None:
         return region_id
     return localized(region.name, turn.learner.language, catalog.regions_language)
+
+
+def _topic_name(turn: Turn, topic_id: str) -> str:
+    catalog = turn.catalog
+    topic = next((t for t in catalog.topics if t.id == topic_id), None)
+    if topic is None:
+        return topic_id
+    return localized(topic.name, turn.learner.language, catalog.topics_language)
+
+
+def _follow_time_zone(turn: Turn, chosen: set[str], added: str | None) -> None:
+    """Quiet hours follow the region last chosen (a whole state, never where the person is)."""
+    catalog = turn.catalog
+    zones = [catalog.region(r).timezone for r in sorted(chosen) if catalog.region(r)]
+    added_region = catalog.region(added) if added else None
+    if added_region is not None and added_region.timezone:
+        turn.learner.timezone = added_region.timezone
+    elif turn.learner.timezone not in zones:
+        turn.learner.timezone = next((zone for zone in zones if zone), None)
 
 
 def prompt(turn: Turn) -> Outbound:
@@ -43,6 +66,8 @@ def prompt(turn: Turn) -> Outbound:
     ]
     if len(regions) > PAGE:
         options.append(Option(t._("More regions"), "more"))
+    if chosen and turn.catalog.topics:
+        options.append(Option(t._("Topics"), "topics"))
     if chosen:
         options.append(Option(t._("No more alerts"), "none"))
     options.append(Option(t._("Menu"), "menu"))
@@ -51,6 +76,46 @@ def prompt(turn: Turn) -> Outbound:
         names = ", ".join(sorted(_name(turn, region) for region in chosen))
         lines.append(t._("You get alerts for: {regions}", regions=names))
     return say("\n".join(lines), *options)
+
+
+def topics_prompt(turn: Turn) -> Outbound:
+    """The topics, a check on those chosen; none chosen means every topic."""
+    t = turn.t
+    chosen = repo.alert_topics(turn.session, turn.learner.id)
+    options = [
+        Option(("✓ " if topic.id in chosen else "") + _topic_name(turn, topic.id), f"t:{topic.id}")
+        for topic in turn.catalog.topics[:8]
+    ]
+    if chosen:
+        options.append(Option(t._("Every topic"), "all"))
+    options.append(Option(t._("Back to regions"), "back"))
+    if chosen:
+        names = ", ".join(sorted(_topic_name(turn, topic) for topic in chosen))
+        summary = t._("You get alerts about: {topics}", topics=names)
+    else:
+        summary = t._("You get alerts about every topic.")
+    question = t._("Choose a topic to get only alerts about it. Choose it again to leave it.")
+    return say(f"{summary}\n{question}", *options)
+
+
+def on_topic(turn: Turn, option: Option) -> list[Outbound]:
+    """Add or remove a topic, go back to every topic, or back to the regions."""
+    t = turn.t
+    if option.value == "back":
+        turn.go("alerts", "regions", page=0)
+        return [prompt(turn)]
+    if option.value == "all":
+        repo.clear_alert_topics(turn.session, turn.learner.id)
+        turn.session.flush()
+        return [topics_prompt(turn)]
+    topic = option.value.removeprefix("t:")
+    name = _topic_name(turn, topic)
+    if repo.toggle_alert_topic(turn.session, turn.learner.id, topic):
+        note = t._("You will get alerts about {topic}.", topic=name)
+    else:
+        note = t._("No more alerts about {topic}.", topic=name)
+    turn.session.flush()
+    return [say(note), topics_prompt(turn)]
 
 
 def on_choice(turn: Turn, option: Option) -> list[Outbound]:
@@ -62,17 +127,29 @@ def on_choice(turn: Turn, option: Option) -> list[Outbound]:
         pages = -(-len(turn.catalog.regions) // PAGE)
         turn.update(page=(turn.state.get("page", 0) + 1) % pages)
         return [prompt(turn)]
+    if option.value == "topics":
+        turn.go("alerts", "topics")
+        return [topics_prompt(turn)]
     if option.value == "none":
         repo.clear_alert_regions(turn.session, turn.learner.id)
+        turn.learner.timezone = None
         return [say(t._("You will get no more alerts.")), prompt(turn)]
     region = option.value.removeprefix("r:")
     name = _name(turn, region)
-    if repo.toggle_alert_region(turn.session, turn.learner.id, region):
+    added = repo.toggle_alert_region(turn.session, turn.learner.id, region)
+    if added:
         note = t._("You will get alerts for {region}.", region=name)
     else:
         note = t._("No more alerts for {region}.", region=name)
     turn.session.flush()
+    _follow_time_zone(
+        turn, repo.alert_regions(turn.session, turn.learner.id), region if added else None
+    )
     return [say(note), prompt(turn)]
 
 
-DIALOG = Dialog(name="alerts", entry=enter, steps={"regions": Step(prompt, on_choice)})
+DIALOG = Dialog(
+    name="alerts",
+    entry=enter,
+    steps={"regions": Step(prompt, on_choice), "topics": Step(topics_prompt, on_topic)},
+)

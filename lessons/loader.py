@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lessons.model import (
     ROLES,
@@ -20,6 +21,7 @@ from lessons.model import (
     SafetyEntry,
     ServicePoint,
     Texts,
+    Topic,
 )
 from lessons.question_loader import read_question
 from lessons.source import LineMap, SourceError, read_yaml
@@ -30,6 +32,7 @@ LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 SAFETY_FILE = "safety.yaml"
 REGIONS_FILE = "regions.yaml"
 SERVICES_FILE = "services.yaml"
+TOPICS_FILE = "topics.yaml"
 COURSE_FILE = "course.yaml"
 
 COURSE_KEYS = {
@@ -44,7 +47,8 @@ COURSE_KEYS = {
 }
 MODULE_KEYS = {"id", "title", "cards", "questions"}
 CARD_KEYS = {"id", "text", "source"}
-REGION_KEYS = {"id", "name"}
+REGION_KEYS = {"id", "name", "timezone"}
+TOPIC_KEYS = {"id", "name"}
 SERVICE_KEYS = {
     "id",
     "kind",
@@ -365,7 +369,19 @@ def _safety_entry(reader: _Reader, entry: LineMap, entry_id: str, default: str) 
 
 
 def _region(reader: _Reader, entry: LineMap, entry_id: str, default: str) -> Region:
-    return Region(entry_id, _own_texts(reader, entry, "name", f"region '{entry_id}'", default))
+    what = f"region '{entry_id}'"
+    zone = str(entry.get("timezone") or "")
+    if zone:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            reader.problem(entry.line_of("timezone"), f"{what}: unknown time zone '{zone}'")
+            zone = ""
+    return Region(entry_id, _own_texts(reader, entry, "name", what, default), zone)
+
+
+def _topic(reader: _Reader, entry: LineMap, entry_id: str, default: str) -> Topic:
+    return Topic(entry_id, _own_texts(reader, entry, "name", f"topic '{entry_id}'", default))
 
 
 def _service_point(reader: _Reader, entry: LineMap, point_id: str, default: str) -> ServicePoint:
@@ -430,6 +446,9 @@ def read_catalog(folder: Path) -> tuple[Catalog, list[Problem]]:
         _service_point,
         required=False,
     )
+    topics, topics_language = _read_entries(
+        folder / TOPICS_FILE, problems, "topics", TOPIC_KEYS, "topic", _topic, required=False
+    )
     catalog = Catalog(
         tuple(courses),
         safety,
@@ -438,6 +457,8 @@ def read_catalog(folder: Path) -> tuple[Catalog, list[Problem]]:
         regions_language,
         services,
         services_language,
+        topics,
+        topics_language,
     )
     return catalog, problems
 

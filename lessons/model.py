@@ -233,6 +233,15 @@ class Region:
 
     id: str
     name: Texts
+    timezone: str = ""  # IANA name; quiet hours of those who chose the region follow it
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A kind of alert people can narrow their alerts to (route safety, procedures...)."""
+
+    id: str
+    name: Texts
 
 
 SERVICE_KINDS = ("shelter", "health", "legal", "consulate", "asylum", "human_rights", "red_cross")
@@ -267,6 +276,12 @@ class Catalog:
     regions_language: str = "es"
     services: tuple[ServicePoint, ...] = ()
     services_language: str = "es"
+    topics: tuple[Topic, ...] = ()
+    topics_language: str = "es"
+
+    def region(self, region_id: str) -> Region | None:
+        """The region with this id, if it exists."""
+        return next((r for r in self.regions if r.id == region_id), None)
 
     def course(self, course_id: str) -> Course | None:
         """The course with this id, if it exists."""

@@ -73,6 +73,9 @@ class Learner(Base):
     # The local hour (0-23) the person asked for their daily next card; None: no reminder.
     nudge_hour: Mapped[int | None] = mapped_column(Integer, index=True)
     nudged_on: Mapped[str | None] = mapped_column(String(10))  # the local date of the last one
+    # The IANA time zone of the last region the person chose alerts for (a whole state, never
+    # where they are); None: the service's zone. Quiet hours and nudges follow it.
+    timezone: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -183,6 +186,20 @@ class AlertSubscription(Base):
         ForeignKey("learners.id", ondelete="CASCADE", name="fk_alert_learner"), index=True
     )
     region: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AlertTopic(Base):
+    """A topic a person narrowed their alerts to; a person with none gets every topic."""
+
+    __tablename__ = "alert_topics"
+    __table_args__ = (UniqueConstraint("learner_id", "topic", name="uq_alert_learner_topic"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE", name="fk_alert_topic_learner"), index=True
+    )
+    topic: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from storage.crypto import AddressCipher
 from storage.models import (
     AlertSubscription,
+    AlertTopic,
     Enrolment,
     Learner,
     ModuleProgress,
@@ -31,6 +32,14 @@ def _insert_ignoring_duplicates(session: Session, model: type, values: dict) -> 
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(model).values(**values).on_conflict_do_nothing().returning(model.id)
     return session.execute(statement).first() is not None
+
+
+def insert_many_ignoring_duplicates(session: Session, model: type, rows: list[dict]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING for many rows: two workers adding the same rows at
+    once both succeed, and each row is there once."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(model).on_conflict_do_nothing(), rows)
 
 
 def claim_message(session: Session, channel: str, message_id: str) -> bool:
@@ -206,6 +215,7 @@ def latest_choices(session: Session, attempt_id: int) -> dict[str, str]:
 def _erase(session: Session, learner_ids: list[int]) -> None:
     for model in (
         AlertSubscription,
+        AlertTopic,
         OutboxMessage,
         ReviewItem,
         QuizAnswer,
@@ -273,8 +283,31 @@ def toggle_alert_region(session: Session, learner_id: int, region: str) -> bool:
 
 
 def clear_alert_regions(session: Session, learner_id: int) -> None:
-    """Leave every region's alerts."""
+    """Leave every region's alerts (and forget the topics chosen for them)."""
     session.execute(delete(AlertSubscription).where(AlertSubscription.learner_id == learner_id))
+    session.execute(delete(AlertTopic).where(AlertTopic.learner_id == learner_id))
+
+
+def alert_topics(session: Session, learner_id: int) -> set[str]:
+    """The topics a learner narrowed their alerts to; empty means every topic."""
+    return set(session.scalars(select(AlertTopic.topic).where(AlertTopic.learner_id == learner_id)))
+
+
+def toggle_alert_topic(session: Session, learner_id: int, topic: str) -> bool:
+    """Add a topic to the learner's choice, or take it out; True when now chosen."""
+    existing = session.scalars(
+        select(AlertTopic).where(AlertTopic.learner_id == learner_id, AlertTopic.topic == topic)
+    ).one_or_none()
+    if existing is not None:
+        session.delete(existing)
+        return False
+    session.add(AlertTopic(learner_id=learner_id, topic=topic, created_at=utcnow()))
+    return True
+
+
+def clear_alert_topics(session: Session, learner_id: int) -> None:
+    """Back to every topic."""
+    session.execute(delete(AlertTopic).where(AlertTopic.learner_id == learner_id))
 
 
 def count_learners(session: Session) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
 from bot.channels import console
 from bot.engine import Engine as ChatEngine
@@ -18,7 +18,7 @@ from bot.messages import Inbound, Outbound
 from bot.service import Service
 from storage import migrate
 from storage.db import make_engine
-from storage.models import Base
+from storage.models import Base, Learner
 from webhooks import create_app
 
 TEST_DATA_KEY = Fernet.generate_key().decode()
@@ -123,6 +123,12 @@ class Person:
         self.engine = engine
         self.address = address
         self.last: list[Outbound] = []
+
+    def learner_id(self, service: Service) -> int | None:
+        """This person's learner id, found by the keyed hash of their address."""
+        wanted = service.cipher.lookup_hash(console.CHANNEL, self.address)
+        with service.sessions() as session:
+            return session.scalar(select(Learner.id).where(Learner.address_hash == wanted))
 
     def says(self, text: str, **inbound: object) -> str:
         """Send a message; the replies as one text."""

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from bot.cli import senda
 from bot.delivery import broadcasts
-from bot.delivery.jobs import sweep
+from bot.delivery.jobs import BROADCAST_SHARES, sweep
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
 from tests.learners import make_learners
@@ -135,7 +135,12 @@ def test_5000_learners_on_two_channels_each_get_it_once_in_their_language(channe
         make_learners(service, 30, "telegram", "es", first=5000, pushes_stopped=True)
         make_learners(service, 20, "whatsapp", "es", first=5000, role="official")
         broadcast_id = send(channels_config, GOOD)
-        service.jobs.start_broadcast.call_local(broadcast_id)
+        queue = service.jobs.queue  # what `senda worker` would run: the broadcast, then its shares
+        ran = []
+        while (task := queue.dequeue()) is not None:
+            ran.append(task.name)
+            queue.execute(task)
+        assert ran == ["start_broadcast"] + ["send_broadcast"] * BROADCAST_SHARES
         counts = status(channels_config, broadcast_id)
         assert counts == {
             "id": broadcast_id,

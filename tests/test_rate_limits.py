@@ -10,6 +10,9 @@ import pytest
 
 from bot.delivery.limits import ChannelLimits, Rates
 from tests.conftest import REDIS_URL
+from tests.fakes.telegram import FakeTelegram
+from tests.telegram_helpers import SECRET, TOKEN, TelegramPerson
+from webhooks import create_app
 
 STORES = ["memory"] + (["redis"] if REDIS_URL else [])
 
@@ -54,3 +57,28 @@ def test_one_person_gets_at_most_one_push_a_second():
         assert limits.acquire("telegram", person=7)
         stamps.append(time.monotonic())
     assert stamps[2] - stamps[0] >= 1.99
+
+
+def test_replies_count_against_the_channel_limit_pushes_filled(app_config):
+    """Pushes took the whole second's turns: a reply waits for the next free turn instead of
+    taking the channel over its limit."""
+    with FakeTelegram(token=TOKEN) as fake:
+        app = create_app(
+            {
+                **app_config,
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_WEBHOOK_SECRET": SECRET,
+                "TELEGRAM_API_BASE_URL": fake.base_url,
+                "SENDA_TELEGRAM_RATE": "5",
+            }
+        )
+        service = app.extensions["senda"]
+        try:
+            for person in range(5):  # what a broadcast's sends would have taken
+                assert service.limits.acquire("telegram", person=person)
+            filled = time.monotonic()
+            TelegramPerson(app.test_client(), fake).writes("/start")
+            (reply,) = fake.calls_to("sendMessage")
+            assert reply.at - filled >= 0.9
+        finally:
+            service.close()

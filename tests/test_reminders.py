@@ -204,3 +204,28 @@ def test_erasing_from_the_menu_asks_once(engine, service):
     )
     with service.sessions() as session:
         assert session.scalars(select(Learner)).all() == []
+
+
+def test_the_daily_card_keeps_the_hour_of_the_persons_region(engine, service):
+    """Someone who chose alerts for Baja California gets the 09:00 card at 09:00 Tijuana time,
+    two hours after 09:00 in Mexico City (in December)."""
+    ana = Person(engine)
+    run_transcript(
+        ana,
+        [
+            ("hi", "Choose"),
+            ("2", "Do you agree?"),
+            ("yes", "Who are you?"),
+            ("3", "Alerts for my region"),
+            ("alerts for my region", "Baja California"),
+            ("baja california", "You will get alerts for Baja California."),
+            ("menu", "Courses"),
+            ("courses", "Safety on the road"),
+            ("your phone", "Your phone (1/1)"),
+            ("menu", "Daily reminder"),
+            ("daily reminder", "09:00"),
+            ("09:00", "Every day at 09:00"),
+        ],
+    )
+    assert send_nudges(service, NINE_IN_MEXICO) == 0
+    assert send_nudges(service, NINE_IN_MEXICO + timedelta(hours=2)) == 1

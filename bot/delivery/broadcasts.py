@@ -16,18 +16,19 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import yaml
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 
 from bot.delivery.outbox import Outcome, not_sendable, send_row
-from lessons.model import ROLES
-from storage.models import AlertSubscription, Broadcast, Learner, OutboxMessage, utcnow
+from lessons.model import ROLES, Catalog
+from storage import repo
+from storage.models import AlertSubscription, AlertTopic, Broadcast, Learner, OutboxMessage, utcnow
 
 if TYPE_CHECKING:
     from bot.service import Service
 
 log = logging.getLogger(__name__)
 
-AUDIENCE_KEYS = ("roles", "languages", "channels", "regions")
+AUDIENCE_KEYS = ("roles", "languages", "channels", "regions", "topics")
 CHANNELS = ("telegram", "whatsapp", "sms")
 FAN_OUT_BATCH = 1000
 SEND_BATCH = 200
@@ -89,6 +90,19 @@ def read_broadcast_file(path: Path) -> BroadcastSpec:
     )
 
 
+def check_names(spec: BroadcastSpec, catalog: Catalog) -> None:
+    """Refuse regions and topics the content does not have: a typo would reach nobody."""
+    for key, known in (
+        ("regions", {region.id for region in catalog.regions}),
+        ("topics", {topic.id for topic in catalog.topics}),
+    ):
+        unknown = sorted(set(spec.audience.get(key, [])) - known)
+        if unknown:
+            raise BroadcastFileError(
+                f"unknown {key}: {', '.join(unknown)} (known: {', '.join(sorted(known)) or 'none'})"
+            )
+
+
 def create(service: Service, spec: BroadcastSpec) -> int:
     """Record a broadcast; its recipients are added when it is due."""
     with service.sessions.begin() as session:
@@ -109,7 +123,7 @@ def create(service: Service, spec: BroadcastSpec) -> int:
 
 def audience_query(audience: dict[str, list[str]]):
     """Learners who accept pushes and fit the audience: consented, not stopped, reachable."""
-    query = select(Learner.id, Learner.language, Learner.channel).where(
+    query = select(Learner.id, Learner.language, Learner.channel, Learner.timezone).where(
         Learner.consented_at.is_not(None),
         Learner.pushes_stopped.is_(False),
         Learner.unreachable_at.is_(None),
@@ -128,6 +142,16 @@ def audience_query(audience: dict[str, list[str]]):
                 AlertSubscription.region.in_(audience["regions"]),
             )
         )
+    if audience.get("topics"):
+        # Alerts on these topics: for those who asked for alerts (in some region when no region
+        # is named) and did not narrow them to other topics.
+        if not audience.get("regions"):
+            query = query.where(exists().where(AlertSubscription.learner_id == Learner.id))
+        narrowed = exists().where(AlertTopic.learner_id == Learner.id)
+        wanted = exists().where(
+            AlertTopic.learner_id == Learner.id, AlertTopic.topic.in_(audience["topics"])
+        )
+        query = query.where(~narrowed | wanted)
     return query.order_by(Learner.id)
 
 
@@ -157,11 +181,20 @@ def fan_out(service: Service, broadcast_id: int) -> int:
         broadcast = session.get(Broadcast, broadcast_id)
         if broadcast is None:
             return 0
-        due = broadcast.send_at
-        if not broadcast.urgent:
-            due = after_quiet_hours(due, settings.timezone, settings.quiet_hours)
+        send_at, urgent = broadcast.send_at, broadcast.urgent
         audience = dict(broadcast.audience)
         texts, default = dict(broadcast.texts), broadcast.default_language
+    due_in_zone: dict[str | None, datetime] = {}
+
+    def due(zone: str | None) -> datetime:
+        """When a recipient in this time zone may get it: quiet hours are theirs."""
+        if zone not in due_in_zone:
+            local_zone = zone or settings.timezone
+            due_in_zone[zone] = (
+                send_at if urgent else after_quiet_hours(send_at, local_zone, settings.quiet_hours)
+            )
+        return due_in_zone[zone]
+
     channels = [c for c in CHANNELS if service.outbox.handles(c)]
     audience["channels"] = [c for c in audience.get("channels", channels) if c in channels]
     last_id = 0
@@ -192,15 +225,15 @@ def fan_out(service: Service, broadcast_id: int) -> int:
                     "has_options": False,
                     "state": "pending",
                     "attempts": 0,
-                    "next_attempt_at": due,
+                    "next_attempt_at": due(row.timezone),
                     "created_at": now,
                     "broadcast_id": broadcast_id,
                 }
                 for row in batch
                 if row.id not in present
             ]
-            if new_rows:
-                session.execute(OutboxMessage.__table__.insert(), new_rows)
+            if new_rows:  # another worker may be adding this broadcast too (a sweep)
+                repo.insert_many_ignoring_duplicates(session, OutboxMessage, new_rows)
     with service.sessions.begin() as session:
         total = (
             session.scalar(select(func.count()).where(OutboxMessage.broadcast_id == broadcast_id))
@@ -299,32 +332,54 @@ def _send_claimed(service: Service, ids: list[int], pool: ThreadPoolExecutor) ->
         pair = next(queue, None)
         if pair is not None:
             row, learner = pair
-            pending[pool.submit(_send_one, service, row, learner)] = (row.id, learner.id)
+            pending[pool.submit(_send_one, service, row, learner)] = (row, learner.id)
 
     for _ in range(SEND_THREADS):
         submit_next()
     sent = 0
     while pending:
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        with service.sessions.begin() as session:
-            for future in done:
-                row_id, learner_id = pending.pop(future)
-                values, reachable = future.result()
-                sent += values["state"] == "sent"
-                session.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.id == row_id)
-                    .values(claimed_at=None, **values)
-                )
-                if not reachable:
-                    session.execute(
-                        update(Learner)
-                        .where(Learner.id == learner_id)
-                        .values(unreachable_at=utcnow())
-                    )
+        results = []
+        for future in done:
+            row, learner_id = pending.pop(future)
+            values, reachable = future.result()
+            sent += values["state"] == "sent"
+            results.append((row, learner_id, values, reachable))
+        _record(service, results)
         for _ in done:
             submit_next()
     return sent
+
+
+# Every column a send can change, so that one compiled statement records any outcome.
+_RESULT_COLUMNS = ("state", "reason", "attempts", "provider_id", "sent_at", "next_attempt_at")
+_RECORD_RESULT = (
+    OutboxMessage.__table__.update()
+    .where(OutboxMessage.__table__.c.id == bindparam("row_id"))
+    .values({name: bindparam(name) for name in _RESULT_COLUMNS} | {"claimed_at": None})
+)
+_MARK_UNREACHABLE = (
+    Learner.__table__.update()
+    .where(Learner.__table__.c.id == bindparam("learner_id"))
+    .values(unreachable_at=bindparam("at"))
+)
+
+
+def _record(service: Service, results: list[tuple[OutboxMessage, int, dict, bool]]) -> None:
+    """Write the results of finished sends in one transaction, as one executemany: the ORM's
+    bookkeeping for an UPDATE a row cost more than the send itself."""
+    now = utcnow()
+    updates = [
+        {"row_id": row.id}
+        | {name: values.get(name, getattr(row, name)) for name in _RESULT_COLUMNS}
+        for row, _, values, _ in results
+    ]
+    gone = [{"learner_id": learner_id, "at": now} for _, learner_id, _, ok in results if not ok]
+    with service.sessions.begin() as session:
+        connection = session.connection()
+        connection.execute(_RECORD_RESULT, updates)
+        if gone:
+            connection.execute(_MARK_UNREACHABLE, gone)
 
 
 def _send_one(service: Service, row: OutboxMessage, learner: Learner) -> tuple[dict, bool]:

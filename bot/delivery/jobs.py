@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 # Redeliveries come within minutes; a week of message ids is plenty to recognise them.
 PROCESSED_MESSAGE_DAYS = 7
+# Send jobs a broadcast is split into, so that every worker process (and thread) takes a share:
+# they claim different rows, so more jobs than workers costs nothing.
+BROADCAST_SHARES = 4
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Jobs:
     flush_learner: TaskWrapper
     send_due_messages: TaskWrapper
     start_broadcast: TaskWrapper
+    send_broadcast: TaskWrapper
 
     def schedule_flush(self, learner_id: int, delay: float) -> None:
         """Ask a worker to send a learner's pending messages after a delay."""
@@ -74,12 +78,28 @@ def make_jobs(service: Service) -> Jobs:
         return broadcasts.send_pushes(service)
 
     @queue.task()
-    def start_broadcast(broadcast_id: int) -> int:
-        """Add a broadcast's recipients and send to them."""
-        broadcasts.fan_out(service, broadcast_id)
+    def send_broadcast(broadcast_id: int) -> int:
+        """Send a broadcast's pending rows, alongside any other worker doing the same."""
         return broadcasts.send_pushes(service, broadcast_id)
 
-    return Jobs(queue, purge_inactive_learners, flush_learner, send_due_messages, start_broadcast)
+    @queue.task()
+    def start_broadcast(broadcast_id: int) -> int:
+        """Add a broadcast's recipients, and share the sending out among the workers."""
+        total = broadcasts.fan_out(service, broadcast_id)
+        for _ in range(BROADCAST_SHARES):
+            send_broadcast(broadcast_id)
+        return total
+
+    # Every worker process schedules the periodic tasks too: each of them is safe to run twice
+    # at once (claims skip each other's rows; a nudge or review re-checks under the row lock).
+    return Jobs(
+        queue,
+        purge_inactive_learners,
+        flush_learner,
+        send_due_messages,
+        start_broadcast,
+        send_broadcast,
+    )
 
 
 def sweep(service: Service) -> int:

@@ -14,7 +14,8 @@ from limits import RateLimitItemPerSecond
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-MAX_WAIT = 30.0  # seconds one send may wait for its turn before giving the turn back
+MAX_WAIT = 30.0  # seconds one push may wait for its turn before giving the turn back
+REPLY_MAX_WAIT = 5.0  # a reply waits less: after that a worker sends it when the channel frees
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,11 @@ class ChannelLimits:
         self._channel = {name: _item(rate) for name, rate in rates.per_channel.items() if rate}
         self._person = {name: _item(rate) for name, rate in rates.per_person.items() if rate}
 
-    def acquire(self, channel: str, person: int | None = None) -> bool:
+    def acquire(self, channel: str, person: int | None = None, max_wait: float = MAX_WAIT) -> bool:
         """Block until one more message on this channel (to this person) is allowed.
 
-        Returns False when the wait would pass MAX_WAIT: the caller retries later."""
-        deadline = time.monotonic() + MAX_WAIT
+        Returns False when the wait would pass max_wait: the caller retries later."""
+        deadline = time.monotonic() + max_wait
         checks = []
         if person is not None:  # the person first: a refused turn then wastes no channel slot
             checks.append((self._person.get(channel), (channel, "person", str(person))))

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.delivery.limits import REPLY_MAX_WAIT, ChannelLimits
 from bot.messages import Option, Outbound
 from storage.crypto import AddressCipher
 from storage.models import Learner, OutboxMessage, utcnow
@@ -100,11 +101,15 @@ class Outbox:
         cipher: AddressCipher,
         senders: dict[str, Sender],
         schedule: Callable[[int, float], None] | None = None,
+        limits: ChannelLimits | None = None,
     ) -> None:
         self.sessions = sessions
         self.cipher = cipher
         self.senders = senders
         self.schedule = schedule  # asks the worker to flush a learner after some seconds
+        # Replies count against the channel's limit too: pushes alone must not be able to push
+        # the channel over it (the per-person limit is for pushes; replies answer the person).
+        self.limits = limits
 
     def handles(self, channel: str) -> bool:
         """Whether messages on this channel go through the outbox."""
@@ -167,6 +172,12 @@ class Outbox:
         for row in rows:
             if row.next_attempt_at > utcnow():
                 break  # an earlier message waits for its retry; later ones wait behind it
+            if self.limits is not None and not self.limits.acquire(
+                row.channel, max_wait=REPLY_MAX_WAIT
+            ):
+                if self.schedule is not None:  # the channel is saturated: a worker sends it
+                    self.schedule(learner.id, 1.0)
+                break
             refusal = not_sendable(row, learner)
             outcome = refusal or send_row(sender, address, row, learner)
             for column, value in outcome.values.items():

@@ -29,23 +29,35 @@ def _reachable():
 
 
 def send_nudges(service: Service, now: datetime | None = None) -> int:
-    """Record the daily card for everyone whose chosen hour it is (once a day); how many."""
-    local = (now or utcnow()).astimezone(ZoneInfo(service.settings.timezone))
-    today = local.date().isoformat()
+    """Record the daily card for everyone whose chosen hour it is in their time zone (once a
+    day); how many."""
+    now = now or utcnow()
+    due: list[tuple[int, str]] = []
     with service.sessions() as session:
-        due = list(
-            session.scalars(
-                select(Learner.id).where(
-                    Learner.nudge_hour == local.hour,
-                    (Learner.nudged_on.is_(None)) | (Learner.nudged_on != today),
-                    *_reachable(),
+        zones = session.scalars(
+            select(Learner.timezone).where(Learner.nudge_hour.is_not(None)).distinct()
+        ).all()
+        for zone in zones:  # a handful: the zones of the regions in the content
+            local = now.astimezone(ZoneInfo(zone or service.settings.timezone))
+            today = local.date().isoformat()
+            in_zone = Learner.timezone.is_(None) if zone is None else Learner.timezone == zone
+            due += [
+                (learner_id, today)
+                for learner_id in session.scalars(
+                    select(Learner.id).where(
+                        in_zone,
+                        Learner.nudge_hour == local.hour,
+                        (Learner.nudged_on.is_(None)) | (Learner.nudged_on != today),
+                        *_reachable(),
+                    )
                 )
-            )
-        )
+            ]
     pushed = 0
-    for learner_id in due:
+    for learner_id, today in due:
 
         def card(turn, today=today):
+            if turn.learner.nudged_on == today:  # another worker's run got here first
+                return []
             turn.learner.nudged_on = today
             return reminders.next_card(turn)
 
@@ -58,24 +70,29 @@ def send_reviews(service: Service, now: datetime | None = None) -> int:
     """Record one due review question a person, outside quiet hours; how many."""
     now = now or utcnow()
     settings = service.settings
-    if in_quiet_hours(now, settings.timezone, settings.quiet_hours):
-        return 0
     with service.sessions() as session:
         rows = session.execute(
-            select(ReviewItem.id, ReviewItem.learner_id)
+            select(ReviewItem.id, ReviewItem.learner_id, Learner.timezone)
             .join(Learner, Learner.id == ReviewItem.learner_id)
             .where(ReviewItem.retired.is_(False), ReviewItem.due_at <= now, *_reachable())
             .order_by(ReviewItem.learner_id, ReviewItem.due_at)
         ).all()
+    quiet = {
+        zone: in_quiet_hours(now, zone or settings.timezone, settings.quiet_hours)
+        for zone in {row.timezone for row in rows}
+    }
     first_per_person: dict[int, int] = {}
-    for item_id, learner_id in rows:
-        first_per_person.setdefault(learner_id, item_id)
+    for item_id, learner_id, zone in rows:
+        if not quiet[zone]:  # the person's night: the question waits for the next hourly run
+            first_per_person.setdefault(learner_id, item_id)
     pushed = 0
     for learner_id, item_id in first_per_person.items():
 
         def ask(turn, item_id=item_id):
             item = turn.session.get(ReviewItem, item_id)
-            return review.start(turn, item) if item is not None else []
+            if item is None or item.due_at > now:  # gone, or asked by another worker's run
+                return []
+            return review.start(turn, item)
 
         pushed += service.engine.push(learner_id, ask) > 0
     log.info("reviews: %d questions", pushed)
