@@ -433,3 +433,23 @@ def test_the_imported_examples_can_be_taken_in_senda_chat(corpus, tmp_path, data
     assert not any("did not understand" in text or "Please write" in text for text in texts)
     assert sum(text.startswith("✅ Right.") for text in texts) == 43
     assert "You got 43 of 43 questions right (100%)." in texts[-1]
+
+
+def test_windows_line_endings_and_a_byte_order_mark():
+    bank = parse_gift("\ufeff// from Windows\r\nQ1 {T}\r\n\r\n::two::Q2\r\n{F#No.#Yes.}\r\n")
+    assert bank.problems == []
+    assert [(q.line, q.name, q.correct_answer) for q in bank.questions] == [
+        (2, "Q1", True),
+        (4, "two", False),
+    ]
+    assert bank.questions[1].feedback_false.text == "Yes."
+
+
+def test_a_file_with_no_questions_imports_nothing(tmp_path):
+    catalog = _catalog(tmp_path)
+    empty = tmp_path / "empty.gift"
+    empty.write_text("// only a comment\n\n")
+    result = _import(str(empty), "--course", "demo", "--catalog", str(catalog))
+    assert result.exit_code == 1
+    assert "empty.gift: no questions to import" in result.output
+    assert read_catalog(catalog)[1] == []
