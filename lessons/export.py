@@ -84,6 +84,8 @@ def question_as_dict(course: Course, question: Question) -> dict[str, Any]:
         data["not_deliverable_because"] = question.undeliverable_reason
     if question.name:
         data["name"] = question.name
+    if question.idnumber:
+        data["idnumber"] = question.idnumber
     if question.tags:
         data["tags"] = list(question.tags)
     return data

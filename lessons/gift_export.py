@@ -121,10 +121,15 @@ class _Writer:
 
     def question(self, question: Question) -> str:
         header = [f"// question: {question.id}"]
-        if question.tags:
-            header.append(
-                "// " + " ".join("[tag:" + tag.replace("]", "\\]") + "]" for tag in question.tags)
+        marks = [
+            f"[{kind}:" + value.replace("]", "\\]") + "]"
+            for kind, value in (
+                *((("id", question.idnumber),) if question.idnumber else ()),
+                *(("tag", tag) for tag in question.tags),
             )
+        ]
+        if marks:
+            header.append("// " + " ".join(marks))
         name = f"::{escape(question.name or question.id)}::"
         prompt = self.t(question.prompt)
         if question.type == "description":

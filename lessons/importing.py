@@ -220,6 +220,7 @@ def question_from_gift(
         pairs=tuple(pairs),
         name=parsed.name if parsed.named else "",
         tags=parsed.tags,
+        idnumber=parsed.idnumber,
     )
 
 

@@ -100,6 +100,7 @@ class Question:
     pairs: tuple[Pair, ...] = ()
     name: str = ""  # the question bank's name for it (Moodle), kept for export
     tags: tuple[str, ...] = ()
+    idnumber: str = ""  # the question bank's own id (Moodle's ID number), kept for export
 
     def option(self, key: str) -> Choice | None:
         """The option with this key, if any."""

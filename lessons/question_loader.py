@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 MIN_OPTIONS = 2
 MAX_ANSWERS = 26  # accepted answers of a typed question: one letter each
-COMMON_KEYS = {"id", "type", "name", "tags", "prompt", "feedback", "source"}
+COMMON_KEYS = {"id", "type", "name", "idnumber", "tags", "prompt", "feedback", "source"}
 TYPE_KEYS = {
     "choice": {"options", "multiple"},
     "truefalse": {"answer", "feedback_true", "feedback_false"},
@@ -238,4 +238,5 @@ def read_question(
         pairs=tuple(pairs),
         name=str(name) if name is not None else "",
         tags=fields.tags(),
+        idnumber=str(data.get("idnumber") or ""),
     )

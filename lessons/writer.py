@@ -82,6 +82,8 @@ def question_data(question: Question) -> dict[str, Any]:
         data["type"] = question.type
     if question.name:
         data["name"] = question.name
+    if question.idnumber:
+        data["idnumber"] = question.idnumber
     if question.tags:
         data["tags"] = list(question.tags)
     data["prompt"] = _texts(question.prompt)

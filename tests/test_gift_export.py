@@ -45,6 +45,7 @@ def view(course: Course, question: Question, language: str) -> dict[str, Any]:
         ],
         "pairs": [(text(p.item), text(p.answer)) for p in question.pairs],
         "tags": question.tags,
+        "idnumber": question.idnumber,
     }
 
 
@@ -187,3 +188,14 @@ def test_export_writes_what_moodle_writes(corpus, name):
     module = Module("m", {"en": "M"}, (), (item.question,))
     gift = module_as_gift(course, module, "en")
     assert MOODLE_EXPORTS[name] + "\n" in gift
+
+
+def test_ids_and_tags_go_back_to_moodle(tmp_path):
+    gift = "// [id:q\\]7] [tag:border] [tag:rights]\n::Q::Is asylum a right?{T}\n"
+    (item,) = questions_from_bank(parse_gift(gift).questions, "en", "x", "Moodle GIFT", set())
+    assert (item.question.idnumber, item.question.tags) == ("q]7", ("border", "rights"))
+    course = Course("c", "en", ("en",), ("official",), 70, {}, {}, ())
+    exported = module_as_gift(course, Module("m", {"en": "M"}, (), (item.question,)), "en")
+    assert "// [id:q\\]7] [tag:border] [tag:rights]\n::Q::Is asylum a right?{TRUE}" in exported
+    (again,) = parse_gift(exported).questions
+    assert (again.idnumber, again.tags) == ("q]7", ("border", "rights"))
