@@ -155,9 +155,11 @@ def lessons_show(course_id: str, as_json: bool, catalog: Path | None) -> None:
     language = course.default_language
     click.echo(course.text(course.title, language))
     for module in course.modules:
+        unasked = len(module.questions) - len(module.quiz)
+        note = f", {unasked} not asked by chat" if unasked else ""
         click.echo(
             f"  {module.id}: {course.text(module.title, language)} "
-            f"({len(module.cards)} cards, {len(module.questions)} questions)"
+            f"({len(module.cards)} cards, {len(module.questions)} questions{note})"
         )
 
 
@@ -220,6 +222,123 @@ def lessons_import_po(file: Path, course_id: str | None, catalog: Path | None) -
     if problems:
         click.echo(f"{len(problems)} problem(s) found after the import.", err=True)
         sys.exit(1)
+
+
+def _import_bank(
+    file: Path,
+    course_id: str,
+    module_id: str | None,
+    language: str | None,
+    catalog: Path | None,
+    kind: str,
+) -> None:
+    """Read a question bank, write it into the content, print the report; exit 1 on errors."""
+    from lessons.aiken import parse_aiken
+    from lessons.gift import parse_gift
+    from lessons.importing import ImportRefused, import_bank
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        click.echo(f"{file}:1: cannot read the file ({error})")
+        sys.exit(1)
+    bank = parse_gift(text) if kind == "Moodle GIFT" else parse_aiken(text)
+    for problem in bank.problems:
+        click.echo(f"{file}:{problem.line}: {problem.message}")
+    if bank.problems:
+        click.echo(f"{len(bank.problems)} problem(s) found; nothing imported.", err=True)
+        sys.exit(1)
+    categories = [q.category for q in bank.questions if q.category]
+    title = categories[0].rsplit("/", 1)[-1].strip() if categories else None
+    try:
+        report = import_bank(
+            catalog or Path(_catalog_from_environment()),
+            course_id,
+            bank.questions,
+            file.name,
+            kind,
+            module_id=module_id,
+            language=language,
+            title=title,
+        )
+    except ImportRefused as refused:
+        for problem in refused.problems:
+            click.echo(problem)
+        click.echo("Nothing imported.", err=True)
+        sys.exit(1)
+    for line in report.lines(str(file)):
+        click.echo(line)
+
+
+_import_options = [
+    click.argument("file", type=click.Path(path_type=Path, dir_okay=False)),
+    click.option("--course", "course_id", required=True, help="The course (created if new)."),
+    click.option("--module", "module_id", help="Add to this module (default: a new module)."),
+    click.option("--lang", "language", help="Language of the bank (the course's first)."),
+    click.option("--catalog", type=click.Path(path_type=Path), help="A content folder."),
+]
+
+
+def _with_import_options(command: click.Command) -> click.Command:
+    """The arguments and options every import command takes."""
+    for option in reversed(_import_options):
+        command = option(command)
+    return command
+
+
+@lessons.command("import-gift", with_appcontext=False)
+@_with_import_options
+def lessons_import_gift(
+    file: Path, course_id: str, module_id: str | None, language: str | None, catalog: Path | None
+) -> None:
+    """Import a Moodle GIFT question bank as quiz questions of a course module."""
+    _import_bank(file, course_id, module_id, language, catalog, "Moodle GIFT")
+
+
+@lessons.command("import-aiken", with_appcontext=False)
+@_with_import_options
+def lessons_import_aiken(
+    file: Path, course_id: str, module_id: str | None, language: str | None, catalog: Path | None
+) -> None:
+    """Import an Aiken question bank (multiple choice) as quiz questions of a course module."""
+    _import_bank(file, course_id, module_id, language, catalog, "Aiken")
+
+
+@lessons.command("export-gift", with_appcontext=False)
+@click.argument("course_id")
+@click.option("--module", "module_id", required=True, help="The module whose quiz to export.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File.")
+@click.option("--lang", "language", help="Language to export (the course's first).")
+@click.option("--catalog", type=click.Path(path_type=Path), help="A content folder.")
+def lessons_export_gift(
+    course_id: str,
+    module_id: str,
+    output: Path | None,
+    language: str | None,
+    catalog: Path | None,
+) -> None:
+    """Write a module's questions as a GIFT file that Moodle imports."""
+    from lessons.gift_export import module_as_gift
+
+    found, problems = read_catalog(catalog or Path(_catalog_from_environment()))
+    if problems:
+        click.echo(
+            f"warning: the content has {len(problems)} problem(s); see `senda lessons validate`",
+            err=True,
+        )
+    pair = found.module(course_id, module_id)
+    if pair is None:
+        raise click.ClickException(f"no module '{module_id}' in a course '{course_id}'")
+    course, module = pair
+    language = language or course.default_language
+    if language not in course.languages:
+        raise click.ClickException(f"the course is not written in '{language}'")
+    text = module_as_gift(course, module, language)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"{len(module.questions)} questions written to {output}", err=True)
 
 
 def _catalog_from_environment() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.numbers import format_percent
+from babel.numbers import NumberFormatError, format_percent, parse_decimal
 from babel.support import NullTranslations, Translations
 
 from bot.messages import Option
@@ -118,6 +119,24 @@ class Translator:
     def words(self, context: str, message: str) -> set[str]:
         """The normalized words a catalog lists for a word (comma-separated)."""
         return {normalize(w) for w in self.pgettext(context, message).split(",") if w.strip()}
+
+
+def parse_number(text: str, language: str) -> float | None:
+    """A number as people of the language write it (1822, 3.14, 3,14 in French, 1 822), or
+    None when the text is not a number."""
+    cleaned = re.sub(r"\s+", "", clean_text(text, 60)).rstrip(".")
+    if not cleaned:
+        return None
+    try:
+        value: float | None = float(
+            parse_decimal(cleaned, locale=_formats_locale(language), strict=True)
+        )
+    except (NumberFormatError, ValueError, ArithmeticError):
+        try:  # a decimal comma where the language writes a point: 3,1415
+            value = float(cleaned.replace(",", ".")) if cleaned.count(",") == 1 else None
+        except ValueError:
+            value = None
+    return value if value is not None and math.isfinite(value) else None
 
 
 @cache

@@ -63,7 +63,7 @@ def resume_latest(turn: Turn) -> list[Outbound]:
     if row is None:
         return menu.enter(turn)
     found = turn.catalog.module(row.course_id, row.module_id)
-    if row.cards_done and found is not None and found[1].questions:
+    if row.cards_done and found is not None and found[1].quiz:
         return quiz.start(turn, row.course_id, row.module_id)
     return open_module(turn, row.course_id, row.module_id)
 
@@ -97,8 +97,8 @@ def card_prompt(turn: Turn) -> Outbound:
     options: list[Option] = []
     if not last:
         options.append(Option(t._("Next"), "next"))
-    if module.questions and (last or row.cards_done):
-        count = len(module.questions)
+    if module.quiz and (last or row.cards_done):
+        count = len(module.quiz)
         options.append(
             Option(t.ngettext("Quiz ({n} question)", "Quiz ({n} questions)", count), "quiz")
         )

@@ -1,6 +1,7 @@
 """A module's quiz: immediate feedback, a score, pass or fail, and a retry of the missed questions.
 
 question --(answer)--> question ... --> result --retry--> question (only the missed ones)
+   (a matching question asks its items one at a time; typed answers come as text)
                                           +--next--> the next module's lesson
                                           +--menu--> menu
 """
@@ -8,8 +9,7 @@ question --(answer)--> question ... --> result --retry--> question (only the mis
 from __future__ import annotations
 
 from bot.messages import Option, Outbound
-from dialogs import certificate, lesson, menu, records, review
-from dialogs.answers import answer_feedback
+from dialogs import answers, certificate, lesson, menu, records, review
 from dialogs.base import Dialog, Step, Turn, say
 from lessons.model import Course, Module, Question
 from storage import repo
@@ -26,11 +26,11 @@ def start(
     """Ask the first question of a new attempt (or of a retry round of one)."""
     found = turn.catalog.module(course_id, module_id)
     module = found[1] if found else None
-    if module is None or not module.questions:
+    if module is None or not module.quiz:
         return menu.enter(turn, note=turn.t._("That module is no longer available."))
     if attempt_id is None:
         attempt_id = repo.start_attempt(turn.session, turn.learner.id, course_id, module_id).id
-    questions = queue or [q.id for q in module.questions]
+    questions = queue or [q.id for q in module.quiz]
     turn.go(
         "quiz",
         "question",
@@ -39,8 +39,13 @@ def start(
         attempt=attempt_id,
         queue=questions,
         at=0,
+        picks="",
     )
     return [question_prompt(turn)]
+
+
+def _askable(question: Question | None) -> bool:
+    return question is not None and question.deliverable
 
 
 def _current_question(turn: Turn) -> tuple[Course, Module, Question] | None:
@@ -49,8 +54,8 @@ def _current_question(turn: Turn) -> tuple[Course, Module, Question] | None:
         return None
     course, module = content
     queue, at = turn.state.get("queue", []), turn.state.get("at", 0)
-    # Skip questions removed from the content since the attempt began.
-    while at < len(queue) and module.question(queue[at]) is None:
+    # Skip questions removed from the content (or made unaskable) since the attempt began.
+    while at < len(queue) and not _askable(module.question(queue[at])):
         at += 1
     if at >= len(queue):
         return None
@@ -64,33 +69,56 @@ def question_prompt(turn: Turn) -> Outbound:
     if current is None:
         return result_prompt(turn)
     course, _, question = current
-    language = turn.learner.language
     queue, at = turn.state["queue"], turn.state["at"]
     header = t._("Question {number} of {total}", number=at + 1, total=len(queue))
-    options = [
-        Option(course.text(choice.text, language), choice.key) for choice in question.options
-    ]
-    return say(f"{header}\n\n{course.text(question.prompt, language)}", *options)
+    text, options = answers.ask(turn, course, question, turn.state.get("picks", ""))
+    return say(f"{header}\n\n{text}", *options)
 
 
 def on_answer(turn: Turn, option: Option) -> list[Outbound]:
-    """Record the answer, explain the right one, and go on."""
+    """An option picked: record the answer (or, in a matching question, go to the next item)."""
     current = _current_question(turn)
     if current is None:
         return finish(turn)
-    course, module, question = current
-    choice = question.option(option.value)
-    if choice is None:  # an answer to a result screen shown in place of a vanished question
+    _, _, question = current
+    answer, picks = answers.from_option(question, option.value, turn.state.get("picks", ""))
+    if answer is None and picks != turn.state.get("picks", ""):
+        turn.update(picks=picks)
+        return [question_prompt(turn)]
+    if answer is None:  # an answer to a result screen shown in place of a vanished question
         return on_result(turn, option)
+    return _record(turn, answer)
+
+
+def on_text(turn: Turn) -> list[Outbound]:
+    """A typed answer (a word, a number, several option numbers); anything else is asked again."""
+    from dialogs import router  # the router imports every dialog, this one included
+
+    current = _current_question(turn)
+    if current is None:
+        return router.reprompt(turn, out_of_range=False)
+    _, _, question = current
+    answer = answers.from_text(turn, question, turn.inbound.text)
+    if answer is None:
+        if question.typed or question.multiple:
+            return [say(answers.not_an_answer(turn, question)), question_prompt(turn)]
+        return router.reprompt(turn, out_of_range=False)
+    return _record(turn, answer)
+
+
+def _record(turn: Turn, answer: str) -> list[Outbound]:
+    """Record the answer, explain the right one, and go on."""
+    course, module, question = _current_question(turn)
     attempt = turn.session.get(QuizAttempt, turn.state["attempt"])
     if attempt is None or attempt.learner_id != turn.learner.id:
         return menu.enter(turn)
-    repo.record_answer(turn.session, attempt, question.id, choice.key, choice.credit > 0)
-    records.answered(turn, course, module, question, choice)
-    if choice.credit < 1:
+    credit = question.credit_for(answer)
+    repo.record_answer(turn.session, attempt, question.id, answer, credit > 0)
+    records.answered(turn, course, module, question, answer, credit)
+    if credit < 1:
         review.schedule_missed(turn, course, turn.state["module"], question)
-    feedback = answer_feedback(turn, course, question, choice.key)
-    turn.update(at=turn.state["at"] + 1)
+    feedback = answers.answer_feedback(turn, course, question, answer)
+    turn.update(at=turn.state["at"] + 1, picks="")
     following = question_prompt(turn) if _current_question(turn) else None
     return [feedback, following] if following else [feedback, *finish(turn)]
 
@@ -99,13 +127,12 @@ def _score(turn: Turn, module: Module, attempt_id: int) -> tuple[int, list[str]]
     """The attempt's score in percent, and the questions still missed."""
     choices = repo.latest_choices(turn.session, attempt_id)
     earned, missed = 0.0, []
-    for question in module.questions:
-        choice = question.option(choices.get(question.id, ""))
-        credit = max(choice.credit, 0.0) if choice else 0.0
-        earned += min(credit, 1.0)
+    for question in module.quiz:
+        credit = question.credit_for(choices.get(question.id, ""))
+        earned += credit
         if credit < 1:
             missed.append(question.id)
-    return round(100 * earned / len(module.questions)), missed
+    return round(100 * earned / max(len(module.quiz), 1)), missed
 
 
 def finish(turn: Turn) -> list[Outbound]:
@@ -143,7 +170,7 @@ def result_prompt(turn: Turn) -> Outbound:
         return say(t._("That module is no longer available."), Option(t._("Menu"), "menu"))
     course, module = content
     score, missed = _score(turn, module, attempt.id)
-    total = len(module.questions)
+    total = len(module.quiz)
     right = total - len(missed)
     lines = [
         t.ngettext(
@@ -196,7 +223,7 @@ DIALOG = Dialog(
     name="quiz",
     entry=start,
     steps={
-        "question": Step(prompt=question_prompt, on_choice=on_answer),
+        "question": Step(prompt=question_prompt, on_choice=on_answer, on_text=on_text),
         "result": Step(prompt=result_prompt, on_choice=on_result),
     },
 )

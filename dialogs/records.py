@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from dialogs.base import Turn
-from lessons.model import Choice, Course, Module, Question, Texts
+from lessons.model import Course, Module, Question, Texts
 from storage import records
 from storage.models import utcnow
 
@@ -89,25 +89,45 @@ def _module_activity(home: str, course: Course, module: Module) -> dict[str, Any
     )
 
 
+# xAPI 1.0.3 interaction types of the question types chat can ask.
+INTERACTION_TYPES = {
+    "choice": "choice",
+    "truefalse": "true-false",
+    "shortanswer": "fill-in",
+    "numerical": "numeric",
+    "matching": "matching",
+}
+
+
 def answered(
-    turn: Turn, course: Course, module: Module, question: Question, choice: Choice
+    turn: Turn,
+    course: Course,
+    module: Module,
+    question: Question,
+    answer: str,
+    credit: float,
 ) -> None:
     """Record one answer to a quiz question (nothing without a learning record store)."""
     home = turn.service.records_home
     if home is None:
         return
+    described = {"interactionType": INTERACTION_TYPES.get(question.type, "other")}
+    if question.options:
+        described["correctResponsesPattern"] = [
+            c.key for c in question.options if c.credit >= 1
+        ] or [c.key for c in question.options if c.correct]
+        described["choices"] = [
+            {"id": c.key, "description": _names(c.text, course)} for c in question.options
+        ]
     activity = _activity(
         f"{module_activity_id(home, course, module)}/questions/{question.id}",
         QUESTION_TYPE,
         _names(question.prompt, course),
-        interactionType="choice",
-        correctResponsesPattern=[c.key for c in question.options if c.credit >= 1]
-        or [c.key for c in question.options if c.correct],
-        choices=[{"id": c.key, "description": _names(c.text, course)} for c in question.options],
+        **described,
     )
-    credit = max(min(choice.credit, 1.0), -1.0)
+    credit = max(min(credit, 1.0), -1.0)
     result = {
-        "response": choice.key,
+        "response": answer,
         "success": credit >= 1,
         "score": {"scaled": credit, "raw": round(credit * 100), "min": -100, "max": 100},
     }

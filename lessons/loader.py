@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,6 @@ from lessons.model import (
     SERVICE_KINDS,
     Card,
     Catalog,
-    Choice,
     Course,
     Module,
     Question,
@@ -25,11 +23,10 @@ from lessons.model import (
     Texts,
     Topic,
 )
+from lessons.question_loader import read_question
 from lessons.source import LineMap, SourceError, read_yaml
 
 MAX_CARD_CHARACTERS = 1000
-MAX_OPTIONS = 10
-MIN_OPTIONS = 2
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
 SAFETY_FILE = "safety.yaml"
@@ -50,8 +47,6 @@ COURSE_KEYS = {
 }
 MODULE_KEYS = {"id", "title", "cards", "questions"}
 CARD_KEYS = {"id", "text", "source"}
-QUESTION_KEYS = {"id", "type", "prompt", "options", "feedback", "source"}
-OPTION_KEYS = {"text", "correct", "weight", "feedback"}
 REGION_KEYS = {"id", "name", "timezone"}
 TOPIC_KEYS = {"id", "name"}
 SERVICE_KEYS = {
@@ -191,73 +186,6 @@ def _read_file(path: Path, problems: list[Problem]) -> LineMap | None:
     return data
 
 
-def _read_question(
-    reader: _Reader, data: LineMap, languages: tuple[str, ...], default: str, module_id: str
-) -> Question:
-    question_id = reader.identifier(data, "question")
-    what = f"question '{question_id}'"
-    reader.known_keys(data, QUESTION_KEYS, what)
-    kind = str(data.get("type", "choice"))
-    if kind != "choice":
-        reader.problem(data.line_of("type"), f"{what} has unknown type '{kind}' (choice)")
-    prompt = reader.texts(data, "prompt", what, languages, default)
-    feedback = reader.texts(data, "feedback", what, languages, default, required=False)
-    options_data = data.get("options")
-    choices: list[Choice] = []
-    if not isinstance(options_data, list):
-        reader.problem(data.line_of("options"), f"{what} has no list of options")
-        options_data = []
-    elif len(options_data) > MAX_OPTIONS:
-        reader.problem(
-            data.line_of("options"),
-            f"{what} has {len(options_data)} options; at most {MAX_OPTIONS} fit a chat message",
-        )
-    elif len(options_data) < MIN_OPTIONS:
-        reader.problem(data.line_of("options"), f"{what} needs at least {MIN_OPTIONS} options")
-    for index, option in enumerate(options_data[:MAX_OPTIONS]):
-        key = string.ascii_lowercase[index]
-        option_map = reader.mapping(option, data.line_of("options"), f"{what} option {key}")
-        if option_map is None:
-            continue
-        reader.known_keys(option_map, OPTION_KEYS, f"{what} option {key}")
-        weight = option_map.get("weight")
-        if weight is not None and (
-            isinstance(weight, bool)
-            or not isinstance(weight, int | float)
-            or not -100 <= weight <= 100
-        ):
-            reader.problem(
-                option_map.line_of("weight"), f"{what} option {key} weight must be -100 to 100"
-            )
-            weight = None
-        choices.append(
-            Choice(
-                key=key,
-                text=reader.texts(option_map, "text", f"{what} option {key}", languages, default),
-                correct=option_map.get("correct") is True or (weight is not None and weight > 0),
-                weight=float(weight) if weight is not None else None,
-                feedback=reader.texts(
-                    option_map,
-                    "feedback",
-                    f"{what} option {key}",
-                    languages,
-                    default,
-                    required=False,
-                ),
-            )
-        )
-    if options_data and not any(choice.correct for choice in choices):
-        reader.problem(data.line_of("options"), f"{what} has no right answer (correct: true)")
-    return Question(
-        id=question_id,
-        prompt=prompt,
-        options=tuple(choices),
-        feedback=feedback,
-        source=reader.source(data, what),
-        type=kind,
-    )
-
-
 def _read_module(
     path: Path, problems: list[Problem], languages: tuple[str, ...], default: str
 ) -> Module | None:
@@ -304,7 +232,7 @@ def _read_module(
         question_map = reader.mapping(item, data.line_of("questions"), "question")
         if question_map is None:
             continue
-        question = _read_question(reader, question_map, languages, default, module_id)
+        question = read_question(reader, question_map, languages, default)
         questions.append(question)
         question_lines.append((question.id, question_map.line))
     _unique(reader, question_lines, "question")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 ROLES = ("official", "civil_society", "migrant")
 Texts = Mapping[str, str]  # language code -> text
@@ -14,15 +15,37 @@ def localized(texts: Texts, language: str, default_language: str) -> str:
     return texts.get(language) or texts.get(default_language) or ""
 
 
+QUESTION_TYPES = (
+    "choice",  # options to pick from: one right, or several with weights
+    "truefalse",  # a statement that is true or false
+    "shortanswer",  # the person types a word or phrase
+    "numerical",  # the person types a number
+    "matching",  # each item matched to one of a list of answers
+    "essay",  # a free text a teacher reads: not askable by chat
+    "description",  # text with no answer: not askable by chat
+)
+TYPED_TYPES = ("shortanswer", "numerical")
+MAX_CHAT_OPTIONS = 10  # buttons and numbered lines a chat message carries
+MAX_MATCH_ITEMS = 10  # a matching answer is stored as one letter an item (16 characters)
+TRUE_KEY, FALSE_KEY = "true", "false"
+
+
 @dataclass(frozen=True)
 class Choice:
-    """One option of a question. `key` (a, b, c...) is stable and short for buttons."""
+    """One option of a question, or one accepted answer of a typed (short or numerical) one.
+
+    `key` (a, b, c...) is stable and short for buttons. A numerical answer is `number` within
+    `tolerance`, or the range `minimum`..`maximum`; neither means any other number."""
 
     key: str
     text: Texts
     correct: bool = False
     weight: float | None = None
     feedback: Texts = field(default_factory=dict)
+    number: float | None = None
+    tolerance: float = 0.0
+    minimum: float | None = None
+    maximum: float | None = None
 
     @property
     def credit(self) -> float:
@@ -31,10 +54,41 @@ class Choice:
             return self.weight / 100
         return 1.0 if self.correct else 0.0
 
+    @property
+    def is_range(self) -> bool:
+        """Whether this numerical answer is a range rather than a value with a tolerance."""
+        return self.minimum is not None and self.maximum is not None
+
+    def accepts_number(self, value: float) -> bool:
+        """Whether a typed number counts as this (numerical) answer."""
+        if self.minimum is not None and self.maximum is not None:
+            return self.minimum <= value <= self.maximum
+        if self.number is None:
+            return True  # Moodle's `*`: any other number
+        # a hair of slack, so that binary representation does not mark 3.1415 - 0.0005 wrong
+        slack = 1e-9 * max(1.0, abs(self.number))
+        return abs(value - self.number) <= self.tolerance + slack
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One item of a matching question and its answer; no item: an extra wrong answer."""
+
+    item: Texts
+    answer: Texts
+
+
+def _answer_key(texts: Texts) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(texts.items()))
+
 
 @dataclass(frozen=True)
 class Question:
-    """A multiple-choice quiz question with feedback that explains the right answer."""
+    """A quiz question with feedback that explains the right answer.
+
+    `type` is one of QUESTION_TYPES. Choice and true/false questions have options to pick;
+    short-answer and numerical ones have accepted answers (also `options`) that the person types;
+    matching ones have `pairs`."""
 
     id: str
     prompt: Texts
@@ -42,10 +96,77 @@ class Question:
     feedback: Texts = field(default_factory=dict)
     source: str = ""
     type: str = "choice"
+    multiple: bool = False  # several options are right together (Moodle's multiple response)
+    pairs: tuple[Pair, ...] = ()
+    name: str = ""  # the question bank's name for it (Moodle), kept for export
+    tags: tuple[str, ...] = ()
+    idnumber: str = ""  # the question bank's own id (Moodle's ID number), kept for export
 
     def option(self, key: str) -> Choice | None:
         """The option with this key, if any."""
         return next((choice for choice in self.options if choice.key == key), None)
+
+    @property
+    def typed(self) -> bool:
+        """Whether the person answers by typing (a word or a number) instead of picking."""
+        return self.type in TYPED_TYPES
+
+    @property
+    def items(self) -> tuple[Pair, ...]:
+        """A matching question's items (the pairs that are not extra wrong answers)."""
+        return tuple(pair for pair in self.pairs if pair.item)
+
+    def answer_list(self) -> list[Texts]:
+        """A matching question's answers to pick from: distinct, sorted by their text so that
+        their order gives nothing away about which item they belong to."""
+        distinct = {_answer_key(pair.answer): pair.answer for pair in self.pairs}
+        return sorted(distinct.values(), key=lambda texts: [t.casefold() for t in texts.values()])
+
+    @property
+    def undeliverable_reason(self) -> str:
+        """Why a chat cannot ask this question ("" when it can)."""
+        if self.type == "essay":
+            return "an essay needs a person to read and mark the answer"
+        if self.type == "description":
+            return "a description has no answer to ask for"
+        if self.type == "matching":
+            answers = len(self.answer_list())
+            if not self.items:
+                return "a matching question with no items to match"
+            if answers > MAX_CHAT_OPTIONS:
+                return f"{answers} answers to match from; at most {MAX_CHAT_OPTIONS} fit a chat"
+            if len(self.items) > MAX_MATCH_ITEMS:
+                return f"{len(self.items)} items to match; at most {MAX_MATCH_ITEMS}"
+        if self.type in ("choice", "truefalse") and len(self.options) > MAX_CHAT_OPTIONS:
+            return f"{len(self.options)} options; at most {MAX_CHAT_OPTIONS} fit a chat message"
+        return ""
+
+    @property
+    def deliverable(self) -> bool:
+        """Whether the chat can ask this question (essays and descriptions it cannot)."""
+        return not self.undeliverable_reason
+
+    def credit_for(self, answer: str) -> float:
+        """The share of the mark a stored answer earns, 0 to 1.
+
+        A stored answer is an option key (`b`, `true`); several letters for a multiple-response
+        question (`ac`); for a matching question one answer letter an item, in item order
+        (`bca`); empty for a typed answer that matched none of the accepted ones."""
+        if self.type == "matching":
+            items, answers = self.items, self.answer_list()
+            if not items or len(answer) != len(items):
+                return 0.0
+            right = 0
+            for pair, letter in zip(items, answer, strict=True):
+                index = ord(letter) - ord("a")
+                right += 0 <= index < len(answers) and answers[index] == pair.answer
+            return right / len(items)
+        if self.multiple and answer not in (TRUE_KEY, FALSE_KEY):
+            picked = [self.option(key) for key in dict.fromkeys(answer)]
+            total = sum(choice.credit for choice in picked if choice is not None)
+            return min(max(total, 0.0), 1.0)
+        choice = self.option(answer) if answer else None
+        return min(max(choice.credit, 0.0), 1.0) if choice is not None else 0.0
 
 
 @dataclass(frozen=True)
@@ -69,6 +190,11 @@ class Module:
     def question(self, question_id: str) -> Question | None:
         """The question with this id, if it still exists."""
         return next((q for q in self.questions if q.id == question_id), None)
+
+    @cached_property  # asked for several times a message; the content does not change
+    def quiz(self) -> tuple[Question, ...]:
+        """The questions a chat can ask (essays and descriptions are kept for export only)."""
+        return tuple(q for q in self.questions if q.deliverable)
 
 
 @dataclass(frozen=True)

@@ -151,3 +151,14 @@ def run_transcript(person: Person, transcript: list[tuple[str, str | list[str]]]
             assert fragment.casefold() in answer.casefold(), (
                 f"step {number}: after {writes!r} expected {fragment!r} in:\n{answer}"
             )
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """Moodle's GIFT and Aiken fixtures (shared/corpus/moodle-gift); skipped, saying why, where
+    they are absent."""
+    from tests.moodle_corpus import CORPUS
+
+    if CORPUS is None:
+        pytest.skip("Moodle fixtures not found: set SENDA_CORPUS or lay shared/corpus/moodle-gift/")
+    return CORPUS

@@ -50,9 +50,21 @@ def test_senda_worker_starts_and_stops_cleanly(app_config, tmp_path: Path):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    time.sleep(3)
-    assert worker.poll() is None, worker.stdout.read()
+    # Wait for the consumer to list its tasks (a loaded machine takes seconds just to import),
+    # then give it a moment to set its signal handlers, which huey does right after.
+    started = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = worker.stdout.readline()
+        if not line:
+            break  # it exited
+        started.append(line)
+        if "purge_inactive_learners" in line:
+            break
+    time.sleep(1)
+    assert worker.poll() is None, "".join(started) + worker.stdout.read()
     worker.send_signal(signal.SIGINT)
-    output, _ = worker.communicate(timeout=30)
+    rest, _ = worker.communicate(timeout=30)
+    output = "".join(started) + rest
     assert worker.returncode == 0, output
     assert "purge_inactive_learners" in output
