@@ -240,13 +240,7 @@ def broadcast_send(file: Path) -> None:
         spec = broadcasts.read_broadcast_file(file)
     except broadcasts.BroadcastFileError as error:
         raise click.ClickException(str(error)) from error
-    senda = _service()
-    broadcast_id = broadcasts.create(senda, spec)
-    when = spec.send_at
-    if when is None:
-        senda.jobs.start_broadcast(broadcast_id)
-    else:
-        senda.jobs.start_broadcast.schedule(args=(broadcast_id,), eta=when)
+    broadcast_id = broadcasts.queue(_service(), spec)
     click.echo(
         f"Broadcast queued; `senda worker` sends it. Follow it with "
         f"`senda broadcast status {broadcast_id} --json`.",
