@@ -1,4 +1,4 @@
-"""The Flask app factory: webhooks of the channels, health, and (later) the dashboard."""
+"""The Flask app factory: webhooks of the channels, health, and the staff dashboard."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(telegram.bp)
     app.register_blueprint(twilio.bp)
+    # The app factory is the composition root: the dashboard sits on top of the webhooks.
+    import dashboard
+
+    dashboard.init_app(app)
     return app
 
 
