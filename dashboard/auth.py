@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from flask import g, redirect, render_template, request, session, url_for
@@ -16,9 +17,14 @@ from webhooks import service
 
 MAX_FAILURES = 5  # failed sign-ins in a row before the account waits
 LOCKOUT = timedelta(minutes=15)
-# Checked when the email is unknown, so that an unknown email takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password of anyone")
 PUBLIC_ENDPOINTS = {"dashboard.login", "dashboard.static"}
+
+
+@cache
+def _dummy_hash() -> str:
+    # Checked when the email is unknown, so that an unknown email takes as long as a wrong
+    # password. Made at first use: hashing takes a tenth of a second, too long for every start.
+    return generate_password_hash("not a password of anyone")
 
 
 def normalize_email(email: str) -> str:
@@ -73,7 +79,7 @@ def authenticate(email: str, password: str) -> str | None:
     with service().sessions.begin() as db:
         user = db.scalars(select(StaffUser).where(StaffUser.email == email)).one_or_none()
         if user is None or user.disabled:
-            check_password_hash(_DUMMY_HASH, password)
+            check_password_hash(_dummy_hash(), password)
             record(db, email or "(empty)", "sign-in failed", "unknown or disabled account")
             return refused
         if user.locked_until is not None and user.locked_until > now:
