@@ -23,7 +23,11 @@ KEYWORDS = {
     "pgettext": ((1, "c"), 2),
     "NP_": ((1, "c"), 2),
 }
-METHOD_MAP = [("bot/**.py", "python"), ("dialogs/**.py", "python")]
+METHOD_MAP = [
+    ("bot/**.py", "python"),
+    ("dialogs/**.py", "python"),
+    ("dashboard/**.py", "python"),
+]
 
 
 def extract() -> Catalog:

@@ -6,10 +6,12 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
 from babel.numbers import format_percent
 from babel.support import NullTranslations, Translations
 
@@ -108,6 +110,10 @@ class Translator:
     def percent(self, value: float) -> str:
         """A share (0.0 to 1.0) as a percent, written the way the language writes it."""
         return format_percent(value, locale=_formats_locale(self.language))
+
+    def date(self, value: date) -> str:
+        """A date written out the way the language writes it ("28 de noviembre de 2026")."""
+        return format_date(value, format="long", locale=_formats_locale(self.language))
 
     def words(self, context: str, message: str) -> set[str]:
         """The normalized words a catalog lists for a word (comma-separated)."""

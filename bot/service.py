@@ -112,6 +112,7 @@ def build_service(settings: Settings, migrate_database: bool = True) -> Service:
     info = ServiceInfo(
         operator_name=settings.operator_name,
         retention_days=settings.retention_days,
+        public_url=settings.public_url,
         share_links=_share_links(settings, telegram),
     )
     engine = Engine(sessions=sessions, catalog=catalog, cipher=cipher, service=info, outbox=outbox)

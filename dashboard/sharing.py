@@ -9,15 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from bot.channels.twilio import prefilled_text
+from bot.i18n import INTERFACE_LANGUAGES
 from bot.service import Service
 from dashboard import bp, numbers
 from dashboard.audit import record
 from dashboard.roles import requires
 from dialogs.lesson import start_parameter
+from lessons.model import Course, Module
 from storage.models import Organisation, utcnow
 from webhooks import service
 
@@ -65,22 +67,39 @@ def whatsapp_number(senda: Service) -> str | None:
 def module_links(senda: Service, organisation: str | None) -> list[ModuleLinks]:
     """Every module's links, carrying the organisation's code when one is chosen."""
     username, number = telegram_username(senda), whatsapp_number(senda)
-    found = []
-    for course in senda.catalog.courses:
-        for module in course.modules:
-            parameter = start_parameter(course.id, module.id, organisation)
-            text = quote(prefilled_text(parameter))
-            found.append(
-                ModuleLinks(
-                    course.id,
-                    module.id,
-                    course.text(module.title, course.default_language),
-                    parameter,
-                    f"https://t.me/{username}?start={parameter}" if username else None,
-                    f"https://wa.me/{number}?text={text}" if number else None,
-                    len(parameter) > TELEGRAM_START_LIMIT,
-                )
-            )
+    return [
+        _links(course, module, organisation, username, number)
+        for course in senda.catalog.courses
+        for module in course.modules
+    ]
+
+
+def _links(
+    course: Course,
+    module: Module,
+    organisation: str | None,
+    username: str | None,
+    number: str | None,
+) -> ModuleLinks:
+    parameter = start_parameter(course.id, module.id, organisation)
+    text = quote(prefilled_text(parameter))
+    return ModuleLinks(
+        course.id,
+        module.id,
+        course.text(module.title, course.default_language),
+        parameter,
+        f"https://t.me/{username}?start={parameter}" if username else None,
+        f"https://wa.me/{number}?text={text}" if number else None,
+        len(parameter) > TELEGRAM_START_LIMIT,
+    )
+
+
+def _organisation_code(code: str | None) -> str | None:
+    """The code if an organisation has it, else None (links for everyone)."""
+    if not code:
+        return None
+    with service().sessions() as db:
+        found = db.scalars(select(Organisation.code).where(Organisation.code == code)).first()
     return found
 
 
@@ -91,9 +110,7 @@ def share_kit() -> Any:
     with senda.sessions() as db:
         organisations = numbers.organisation_joins(db)
     codes = {organisation.code for organisation, _ in organisations}
-    chosen = request.args.get("org") or None
-    if chosen not in codes:
-        chosen = None
+    chosen = request.args.get("org") if request.args.get("org") in codes else None
     return render_template(
         "dashboard/share.html",
         modules=module_links(senda, chosen),
@@ -101,6 +118,37 @@ def share_kit() -> Any:
         chosen=chosen,
         telegram_on=senda.telegram is not None or bool(senda.settings.telegram_bot_username),
         whatsapp_on=whatsapp_number(senda) is not None,
+    )
+
+
+@bp.route("/share/<course_id>/<module_id>/poster.pdf")
+def poster(course_id: str, module_id: str) -> Response:
+    """A printable A4 poster of a module: a QR code per channel link, how to start, how to
+    erase; in the course's interface languages."""
+    from dashboard.posters import module_poster_pdf  # reportlab loads with the first poster
+
+    senda = service()
+    found = senda.catalog.module(course_id, module_id)
+    if found is None:
+        abort(404)
+    course, module = found
+    organisation = _organisation_code(request.args.get("org"))
+    links = _links(course, module, organisation, telegram_username(senda), whatsapp_number(senda))
+    if links.telegram is None and links.whatsapp is None:
+        abort(404)  # no channel to join by: the page shows no poster link either
+    languages = [code for code in INTERFACE_LANGUAGES if code in course.languages]
+    pdf = module_poster_pdf(
+        course_title=course.text(course.title, course.default_language),
+        module_title=links.title,
+        telegram_link=links.telegram,
+        whatsapp_link=links.whatsapp,
+        languages=languages or (course.default_language,),
+    )
+    name = "-".join(["poster", course.id, module.id, *([organisation] if organisation else [])])
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
     )
 
 

@@ -26,6 +26,7 @@ class ServiceInfo:
 
     operator_name: str = "the Senda programme team"
     retention_days: int = 365
+    public_url: str = "http://127.0.0.1:8000"  # for links to certificates
     # Links that open a module on each configured channel, from its start parameter.
     share_links: Callable[[str], list[str]] = field(default=lambda _parameter: [])
 

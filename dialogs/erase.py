@@ -37,11 +37,13 @@ def confirm(turn: Turn) -> list[Outbound]:
 def confirm_prompt(turn: Turn) -> Outbound:
     """Are you sure?"""
     t = turn.t
+    text = t._(
+        "This erases everything Senda keeps about you: your progress and your answers. Erase it?"
+    )
+    if repo.certificates_of(turn.session, turn.learner.id):
+        text += "\n\n" + t._("Your certificates will be erased too, and stop being valid.")
     return say(
-        t._(
-            "This erases everything Senda keeps about you: your progress and your answers. "
-            "Erase it?"
-        ),
+        text,
         Option(t._("Yes, erase everything"), "erase"),
         Option(t._("No, go back"), "menu"),
     )

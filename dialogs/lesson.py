@@ -8,7 +8,7 @@ card --next--> card ... last card --quiz--> quiz
 from __future__ import annotations
 
 from bot.messages import Option, Outbound
-from dialogs import menu, quiz
+from dialogs import certificate, menu, quiz
 from dialogs.base import Dialog, Step, Turn, say
 from storage import repo
 from storage.models import ModuleProgress
@@ -130,7 +130,9 @@ def on_card(turn: Turn, option: Option) -> list[Outbound]:
         if option.value == "quiz":
             return quiz.start(turn, course.id, module.id)
         repo.mark_module_passed(turn.session, row, None, [m.id for m in course.modules])
-        return menu.enter(turn, note=turn.t._("You finished this module."))
+        note = turn.t._("You finished this module.")
+        offer = certificate.offer_on_completion(turn, course)
+        return [say(note), *offer] if offer else menu.enter(turn, note=note)
     return [card_prompt(turn)]
 
 

@@ -70,7 +70,7 @@ def on_choice(turn: Turn, option: Option) -> list[Outbound]:
         case "continue":
             return lesson.resume_latest(turn)
         case "progress":
-            return [progress.summary(turn), prompt(turn)]
+            return progress.with_certificates(turn) or [progress.summary(turn), prompt(turn)]
         case "sos":
             return [safety.sos(turn), prompt(turn)]
         case "language":

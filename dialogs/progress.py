@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 from bot.messages import Outbound
+from dialogs import certificate
 from dialogs.base import Turn, say
+from lessons.model import Course
 from storage import repo
+from storage.models import Certificate, ModuleProgress
 
 
-def summary(turn: Turn) -> Outbound:
-    """Every course the learner started, module by module."""
+def with_certificates(turn: Turn) -> list[Outbound] | None:
+    """The summary followed by the choice of certificates, for an official who has passed a
+    course in full; None for everyone else."""
+    offer = certificate.choose(turn)
+    return [summary(turn, certificates_follow=True), *offer] if offer else None
+
+
+def summary(turn: Turn, certificates_follow: bool = False) -> Outbound:
+    """Every course the learner started, module by module (and an official's certificates)."""
     t = turn.t
     rows = repo.course_progress(turn.session, turn.learner.id) if turn.learner.id else []
     by_module = {(row.course_id, row.module_id): row for row in rows}
     started = list(dict.fromkeys(row.course_id for row in rows))
     language = turn.learner.language
+    official = turn.learner.role == certificate.ELIGIBLE_ROLE
+    certificates = repo.certificates_of(turn.session, turn.learner.id) if official else {}
     blocks = []
     for course_id in started:
         course = turn.catalog.course(course_id)
@@ -52,7 +64,32 @@ def summary(turn: Turn) -> Outbound:
                         total=len(module.cards),
                     )
                 )
+        if official:
+            lines += _certificate_lines(
+                turn, course, by_module, certificates.get(course.id), certificates_follow
+            )
         blocks.append("\n".join(lines))
     if not blocks:
         return say(t._("You have not started a course yet."))
     return say("\n\n".join([t._("Your progress:"), *blocks]))
+
+
+def _certificate_lines(
+    turn: Turn,
+    course: Course,
+    by_module: dict[tuple[str, str], ModuleProgress],
+    issued: Certificate | None,
+    certificates_follow: bool,
+) -> list[str]:
+    """An official's certificate of a course passed in full: its link, or that there is one."""
+    rows = {m.id: row for m in course.modules if (row := by_module.get((course.id, m.id)))}
+    if certificate.course_result(course, rows) is None:
+        return []
+    if issued is not None:
+        return ["📄 " + turn.t._("Certificate: {link}", link=certificate.link(turn, issued))]
+    if certificates_follow:
+        return ["📄 " + turn.t._("A certificate is available for this course.")]
+    return [
+        "📄 "
+        + turn.t._("A certificate is available for this course: choose My progress in the menu.")
+    ]

@@ -8,7 +8,7 @@ question --(answer)--> question ... --> result --retry--> question (only the mis
 from __future__ import annotations
 
 from bot.messages import Option, Outbound
-from dialogs import lesson, menu, review
+from dialogs import certificate, lesson, menu, review
 from dialogs.answers import answer_feedback
 from dialogs.base import Dialog, Step, Turn, say
 from lessons.model import Course, Module, Question
@@ -120,7 +120,10 @@ def finish(turn: Turn) -> list[Outbound]:
         row = repo.module_progress(turn.session, turn.learner.id, course.id, module.id)
         repo.mark_module_passed(turn.session, row, score, [m.id for m in course.modules])
     turn.go("quiz", "result", course=course.id, module=module.id, attempt=attempt.id)
-    return [result_prompt(turn)]
+    result = result_prompt(turn)
+    offer = certificate.offer_on_completion(turn, course) if attempt.passed else []
+    # The offer takes the place of the result's options: the course is done.
+    return [say(result.text), *offer] if offer else [result]
 
 
 def _next_module(course: Course, module: Module) -> Module | None:

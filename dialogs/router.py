@@ -8,6 +8,7 @@ from bot.i18n import global_word
 from bot.messages import Outbound
 from dialogs import (
     alerts,
+    certificate,
     courses,
     erase,
     helpdesk,
@@ -38,6 +39,7 @@ DIALOGS: dict[str, Dialog] = {
         review.DIALOG,
         reminders.DIALOG,
         erase.DIALOG,
+        certificate.DIALOG,
     )
 }
 
@@ -79,6 +81,16 @@ def _menu(turn: Turn) -> list[Outbound]:
     return menu.enter(turn) if turn.learner.consented_at else current_prompt(turn)
 
 
+def _progress(turn: Turn) -> list[Outbound]:
+    """Progress keeps the learner's place; at the menu it also offers an official's
+    certificates (as the menu's My progress does)."""
+    if turn.state.get("dialog") in ("menu", "certificate"):
+        shown = progress.with_certificates(turn)
+        if shown:
+            return shown
+    return [progress.summary(turn), *current_prompt(turn)]
+
+
 def _language(turn: Turn) -> list[Outbound]:
     return settings.enter(turn) if turn.learner.consented_at else onboarding.enter(turn)
 
@@ -87,7 +99,7 @@ GLOBAL_ACTIONS: dict[str, Callable[[Turn], list[Outbound]]] = {
     "menu": _menu,
     "help": _then_prompt(helpdesk.help_text),
     "sos": _then_prompt(safety.sos),
-    "progress": _then_prompt(progress.summary),
+    "progress": _progress,
     "language": _language,
     "stop": _stop,
     "start": _start,

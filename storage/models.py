@@ -302,3 +302,26 @@ class Organisation(Base):
     # Goes into deep links as `org-<code>` and is what Learner.referral then holds.
     code: Mapped[str] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Certificate(Base):
+    """Proof that an official passed a course. The printed name lives here and nowhere else;
+    it goes when the learner is erased (or purged), and the code stops verifying then."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "course_id", name="uq_certificate_learner_course"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Typed by whoever checks a printout: short, upper case, no look-alike characters.
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE", name="fk_certificate_learner"), index=True
+    )
+    course_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(80))
+    language: Mapped[str] = mapped_column(String(8))
+    score: Mapped[int | None] = mapped_column(Integer)  # percent; None: no module had a quiz
+    passed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from storage.crypto import AddressCipher
 from storage.models import (
     AlertSubscription,
+    Certificate,
     Enrolment,
     Learner,
     ModuleProgress,
@@ -205,6 +207,7 @@ def latest_choices(session: Session, attempt_id: int) -> dict[str, str]:
 
 def _erase(session: Session, learner_ids: list[int]) -> None:
     for model in (
+        Certificate,
         AlertSubscription,
         OutboxMessage,
         ReviewItem,
@@ -218,7 +221,8 @@ def _erase(session: Session, learner_ids: list[int]) -> None:
 
 
 def erase_learner(session: Session, learner: Learner) -> None:
-    """Erase everything about a learner at once (answers, progress, enrolments, the learner)."""
+    """Erase everything about a learner at once (answers, progress, enrolments, certificates with
+    the name printed on them, the learner)."""
     _erase(session, [learner.id])
     session.expunge(learner)
 
@@ -280,3 +284,67 @@ def clear_alert_regions(session: Session, learner_id: int) -> None:
 def count_learners(session: Session) -> int:
     """How many learners there are."""
     return session.scalar(select(func.count()).select_from(Learner)) or 0
+
+
+# Codes are read off paper and typed: no 0/O, 1/I/L. 31 symbols, 10 of them: about 49 bits.
+CERTIFICATE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CERTIFICATE_CODE_LENGTH = 10
+
+
+def normalize_certificate_code(code: str) -> str:
+    """A code as typed, in the stored form: upper case, without spaces or hyphens."""
+    return "".join(c for c in code.upper() if c not in " -")
+
+
+def new_certificate_code() -> str:
+    """A random certificate code (from the operating system's secure random source)."""
+    return "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(CERTIFICATE_CODE_LENGTH))
+
+
+def certificates_of(session: Session, learner_id: int) -> dict[str, Certificate]:
+    """A learner's certificates, by course id (one query)."""
+    rows = session.scalars(select(Certificate).where(Certificate.learner_id == learner_id))
+    return {row.course_id: row for row in rows}
+
+
+def issue_certificate(
+    session: Session,
+    *,
+    learner_id: int,
+    course_id: str,
+    name: str,
+    language: str,
+    score: int | None,
+    passed_at: datetime,
+) -> Certificate:
+    """The learner's certificate for a course: a new one with a fresh code, replacing any
+    earlier one (whose code then stops verifying)."""
+    session.execute(
+        delete(Certificate).where(
+            Certificate.learner_id == learner_id, Certificate.course_id == course_id
+        )
+    )
+    code = new_certificate_code()
+    while session.scalar(select(Certificate.id).where(Certificate.code == code)) is not None:
+        code = new_certificate_code()  # a collision is all but impossible; never reuse a code
+    certificate = Certificate(
+        code=code,
+        learner_id=learner_id,
+        course_id=course_id,
+        name=name,
+        language=language,
+        score=score,
+        passed_at=passed_at,
+        issued_at=utcnow(),
+    )
+    session.add(certificate)
+    session.flush()
+    return certificate
+
+
+def find_certificate(session: Session, code: str) -> Certificate | None:
+    """The certificate with this code, however it was typed (case, spaces, hyphens)."""
+    wanted = normalize_certificate_code(code)
+    if not wanted or len(wanted) > CERTIFICATE_CODE_LENGTH:
+        return None
+    return session.scalars(select(Certificate).where(Certificate.code == wanted)).one_or_none()

@@ -474,3 +474,30 @@ def test_each_page_takes_the_same_few_statements_for_5_or_300_learners(app, serv
     assert large == small
     # The account, the numbers' GROUP BY queries, and for the CSV the audit entry's transaction.
     assert max(large.values()) <= 8, large
+
+
+def test_the_share_kit_gives_a_poster_whose_codes_open_the_organisation_links(telegram_app):
+    from tests.pdf_helpers import pdf_text, qr_codes
+
+    editor = signed_in(telegram_app, "editor")
+    post_form(editor, "/dashboard/organisations", {"name": "Casa", "code": "casa"})
+    viewer = signed_in(telegram_app, "viewer")
+    page = viewer.get("/dashboard/share?org=casa").get_data(as_text=True)
+    assert 'href="/dashboard/share/demo/basics/poster.pdf?org=casa"' in page
+    answer = viewer.get("/dashboard/share/demo/basics/poster.pdf?org=casa")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert 'filename="poster-demo-basics-casa.pdf"' in answer.headers["Content-Disposition"]
+    assert sorted(qr_codes(answer.data)) == [
+        "https://t.me/senda_test_bot?start=demo__basics__org-casa",
+        "https://wa.me/14155238886?text=Senda%20demo__basics__org-casa",
+    ]
+    assert "Lo básico" in pdf_text(answer.data)
+    unknown_org = viewer.get("/dashboard/share/demo/basics/poster.pdf?org=nadie")
+    assert qr_codes(unknown_org.data)[0] == "https://t.me/senda_test_bot?start=demo__basics"
+    assert viewer.get("/dashboard/share/demo/nothing/poster.pdf").status_code == 404
+
+
+def test_no_poster_without_a_channel_to_join_by(app):
+    client = signed_in(app, "viewer")
+    assert "poster.pdf" not in client.get("/dashboard/share").get_data(as_text=True)
+    assert client.get("/dashboard/share/demo/basics/poster.pdf").status_code == 404

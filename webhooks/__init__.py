@@ -24,11 +24,13 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=1024 * 1024)
     app.extensions["senda"] = build_service(settings)
 
+    from dashboard import certificate_pages
     from webhooks import health, telegram, twilio
 
     app.register_blueprint(health.bp)
     app.register_blueprint(telegram.bp)
     app.register_blueprint(twilio.bp)
+    app.register_blueprint(certificate_pages.bp)
     # The app factory is the composition root: the dashboard sits on top of the webhooks.
     import dashboard
 
