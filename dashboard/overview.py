@@ -24,9 +24,12 @@ def overview() -> Any:
     senda = service()
     with senda.sessions() as db:
         found = numbers.overview(db, utcnow(), senda.settings.timezone)
+        joins = [(org.name, count) for org, count in numbers.organisation_joins(db)]
     languages = [
         (LANGUAGES[code].name if code in LANGUAGES else code, count)
         for code, count in found.by_language.most_common()
     ]
     weeks = [(monday.strftime("%d %b"), count) for monday, count in found.new_by_week]
-    return render_template("dashboard/overview.html", o=found, languages=languages, weeks=weeks)
+    return render_template(
+        "dashboard/overview.html", o=found, languages=languages, weeks=weeks, joins=joins
+    )

@@ -333,6 +333,10 @@ def test_the_share_kit_links_carry_the_organisation_and_joins_are_counted(telegr
     assert referrals == {"casa": 2, None: 1}
     page = client.get("/dashboard/share").get_data(as_text=True)
     assert re.search(r"<td>casa</td><td class=\"n\">2</td>", page)
+    overview = client.get("/dashboard/overview").get_data(as_text=True)
+    assert re.search(
+        r">Casa del Migrante</text>\s*<rect[^>]*></rect>\s*<text[^>]*>2</text>", overview
+    )
 
 
 def parse_update_dict(service, update: dict) -> Inbound:
