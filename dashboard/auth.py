@@ -17,6 +17,9 @@ from webhooks import service
 
 MAX_FAILURES = 5  # failed sign-ins in a row before the account waits
 LOCKOUT = timedelta(minutes=15)
+# A signed-in session lasts a working day: the cookie is signed, not stored, so a copied cookie
+# would otherwise work for as long as the secret key does.
+SESSION_HOURS = 12
 PUBLIC_ENDPOINTS = {"dashboard.login", "dashboard.static"}
 
 
@@ -37,6 +40,10 @@ def load_staff() -> Any:
     """The signed-in account, or a redirect to the sign-in page (a disabled account is out)."""
     g.staff = None
     staff_id = session.get("staff_id")
+    since = session.get("signed_in_at", 0)
+    if staff_id is not None and utcnow().timestamp() - since > SESSION_HOURS * 3600:
+        session.clear()
+        staff_id = None
     if staff_id is not None:
         with service().sessions() as db:
             user = db.get(StaffUser, staff_id)
@@ -99,6 +106,7 @@ def authenticate(email: str, password: str) -> str | None:
         user_id = user.id
     session.clear()  # a fresh session (and CSRF token) for the signed-in account
     session["staff_id"] = user_id
+    session["signed_in_at"] = int(now.timestamp())
     return None
 
 

@@ -375,3 +375,11 @@ def test_a_duplicate_or_bad_account_is_refused_with_the_reason(app, service):
     )
     assert answer.status_code == 400
     assert "already an account for boss@example.org" in answer.get_data(as_text=True)
+
+
+def test_a_session_ends_after_twelve_hours(app):
+    client = signed_in(app, "viewer")
+    assert client.get("/dashboard/overview").status_code == 200
+    with client.session_transaction() as cookie:
+        cookie["signed_in_at"] -= 12 * 3600 + 1
+    assert client.get("/dashboard/overview").status_code == 302

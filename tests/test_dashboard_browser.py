@@ -128,3 +128,34 @@ def test_sign_in_read_and_send_a_broadcast_on_a_phone(served, phone, telegram):
     page.click("button:has-text('Sign out')")
     page.wait_for_url(base + "/dashboard/login")
     assert errors == []
+
+
+def test_every_page_of_an_admin_fits_a_phone_screen(served, phone):
+    base, service = served
+    page, errors = phone
+    add_staff(service, "admin@example.org", "admin")
+    add_staff(service, "a.rather.long.email.address@organisation.example.org", "viewer")
+    make_learners(service, 4, "telegram", "es")
+    page.goto(base + "/dashboard/login")
+    page.fill("#email", "admin@example.org")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(base + "/dashboard/overview")
+    page.goto(base + "/dashboard/share")
+    page.fill("#name", "Casa del Migrante de Tapachula")
+    page.fill("#code", "casa-tapachula")
+    page.click("button:has-text('Add')")
+    assert "casa-tapachula" in page.inner_text(".flash")
+    for path in (
+        "/dashboard/overview",
+        "/dashboard/courses",
+        "/dashboard/broadcasts",
+        "/dashboard/broadcasts/new",
+        "/dashboard/share?org=casa-tapachula",
+        "/dashboard/accounts",
+        "/dashboard/audit",
+    ):
+        page.goto(base + path)
+        assert page.locator("h1").count() == 1, path
+        assert fits_the_screen(page), path
+    assert errors == []
