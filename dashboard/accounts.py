@@ -79,7 +79,8 @@ def accounts() -> Any:
 @bp.route("/accounts/<int:user_id>", methods=["POST"])
 @requires("admin")
 def change_account(user_id: int) -> Any:
-    """Change an account's role, or disable or enable it (never one's own)."""
+    """Change an account's role, disable or enable it, or give it a new password (which also
+    lifts a lockout); never one's own."""
     action = request.form.get("action", "")
     with service().sessions.begin() as db:
         user = db.get(StaffUser, user_id)
@@ -91,6 +92,18 @@ def change_account(user_id: int) -> Any:
             old, user.role = user.role, request.form["role"]
             record(db, g.staff.email, "account changed", f"{user.email}: role {old} -> {user.role}")
             flash(f"{user.email} is now {user.role}.")
+        elif action == "password":
+            password = request.form.get("password", "")
+            if len(password) < MIN_PASSWORD:
+                flash(
+                    f"Not changed: the password must have at least {MIN_PASSWORD} characters.",
+                    "error",
+                )
+            else:
+                user.password_hash = generate_password_hash(password)
+                user.failed_logins, user.locked_until = 0, None
+                record(db, g.staff.email, "account changed", f"{user.email}: new password")
+                flash(f"{user.email} has a new password.")
         elif action in ("disable", "enable"):
             user.disabled = action == "disable"
             record(db, g.staff.email, "account changed", f"{user.email}: {action}d")

@@ -383,3 +383,26 @@ def test_a_session_ends_after_twelve_hours(app):
     with client.session_transaction() as cookie:
         cookie["signed_in_at"] -= 12 * 3600 + 1
     assert client.get("/dashboard/overview").status_code == 302
+
+
+def test_an_admin_gives_a_locked_out_person_a_new_password(app, service):
+    admin = signed_in(app, "admin", "boss@example.org")
+    user_id = add_staff(service, "eva@example.org", "viewer")
+    eva = app.test_client()
+    for _ in range(5):
+        sign_in(eva, "eva@example.org", "forgotten it")
+    assert "Too many failed attempts" in sign_in(eva, "eva@example.org").get_data(as_text=True)
+    short = post_form(
+        admin, f"/dashboard/accounts/{user_id}", {"action": "password", "password": "x"}
+    )
+    assert short.status_code == 302
+    page = admin.get("/dashboard/accounts").get_data(as_text=True)
+    assert "Not changed: the password must have at least 10 characters." in page
+    assert "Too many failed attempts" in sign_in(eva, "eva@example.org").get_data(as_text=True)
+    post_form(
+        admin, f"/dashboard/accounts/{user_id}", {"action": "password", "password": "brand new one"}
+    )
+    assert sign_in(eva, "eva@example.org", "brand new one").status_code == 302
+    assert ("boss@example.org", "account changed", "eva@example.org: new password") in audit(
+        service
+    )
