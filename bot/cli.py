@@ -434,12 +434,7 @@ def broadcast_send(file: Path) -> None:
         broadcasts.check_names(spec, senda.catalog)
     except broadcasts.BroadcastFileError as error:
         raise click.ClickException(str(error)) from error
-    broadcast_id = broadcasts.create(senda, spec)
-    when = spec.send_at
-    if when is None:
-        senda.jobs.start_broadcast(broadcast_id)
-    else:
-        senda.jobs.start_broadcast.schedule(args=(broadcast_id,), eta=when)
+    broadcast_id = broadcasts.queue(senda, spec)
     click.echo(
         f"Broadcast queued; `senda worker` sends it. Follow it with "
         f"`senda broadcast status {broadcast_id} --json`.",

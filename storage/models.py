@@ -276,6 +276,51 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a worker is sending it
 
 
+STAFF_ROLES = ("viewer", "editor", "admin")  # each can do what the one before can, and more
+
+
+class StaffUser(Base):
+    """An account of the programme staff for the dashboard (not a learner)."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # viewer | editor | admin
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Failed sign-ins in a row; at the limit the account waits until `locked_until`.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """Who did what in the dashboard: sign-ins, broadcasts, exports, account changes."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # The email as typed or signed in; kept as text so the entry outlives the account.
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    detail: Mapped[str] = mapped_column(String(500), default="")
+
+
+class Organisation(Base):
+    """A shelter, NGO or office that shares modules with its own referral code."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # Goes into deep links as `org-<code>` and is what Learner.referral then holds.
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Certificate(Base):
     """Proof that an official passed a course. The printed name lives here and nowhere else;
     it goes when the learner is erased (or purged), and the code stops verifying then."""

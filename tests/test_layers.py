@@ -1,7 +1,8 @@
 """The dependency direction of DESIGN.md: webhooks/dashboard -> bot -> dialogs -> lessons, storage.
 
 `bot.messages` and `bot.i18n` are the two leaves of `bot` that dialogs may use (the message model
-and the translations); `bot.cli` is the composition root and may reach the web app.
+and the translations); `bot.cli` is the composition root and may reach the web app, and
+`webhooks.create_app` adds the dashboard.
 """
 
 from __future__ import annotations

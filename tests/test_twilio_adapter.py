@@ -89,3 +89,29 @@ def test_options_are_a_numbered_list_in_the_text():
 )
 def test_sms_segments(text, expected):
     assert sms_segments(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "start"),
+    [
+        ("Senda demo__basics", "demo__basics"),
+        ("senda  demo__basics__org-casa ", "demo__basics__org-casa"),
+        ("SENDA rights-and-safety__my-rights", "rights-and-safety__my-rights"),
+        ("Senda", None),
+        ("hola", None),
+        ("Senda demo", None),
+        ("demo__basics", None),
+        ("Senda demo__basics y algo más", None),
+    ],
+)
+def test_a_prefilled_whatsapp_text_carries_a_start_parameter(body, start):
+    form = payload("whatsapp_text_hola") | {"Body": body}
+    inbound = parse_form(form)
+    assert inbound.start_parameter == start
+    assert inbound.text == body  # the text is kept for the dialogs as it came
+
+
+def test_the_prefilled_text_of_a_link_is_read_back_as_its_start_parameter():
+    from bot.channels.twilio import prefilled_text, start_parameter_of
+
+    assert start_parameter_of(prefilled_text("demo__basics__org-casa")) == "demo__basics__org-casa"

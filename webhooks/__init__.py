@@ -1,4 +1,4 @@
-"""The Flask app factory: webhooks of the channels, health, and (later) the dashboard."""
+"""The Flask app factory: webhooks of the channels, health, and the staff dashboard."""
 
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ def create_app(test_config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(telegram.bp)
     app.register_blueprint(twilio.bp)
     app.register_blueprint(certificate_pages.bp)
+    # The app factory is the composition root: the dashboard sits on top of the webhooks.
+    import dashboard
+
+    dashboard.init_app(app)
     return app
 
 

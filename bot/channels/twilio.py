@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,6 +31,9 @@ TEXT_LIMIT = 1600
 SESSION_WINDOW = timedelta(hours=24)
 REQUIRED_FIELDS = ("MessageSid", "From")
 MAX_SID_LENGTH = 64  # Twilio's are 34 characters; the column of processed ids holds 128
+# A wa.me link cannot carry a start parameter as Telegram's ?start= does; it prefills a text
+# instead: "Senda <start parameter>". (Not "START ...": START is an SMS opt-in keyword.)
+_PREFILLED = re.compile(r"^\s*senda\s+(\S+__\S+?)\s*$", re.IGNORECASE)
 
 # Error codes (https://www.twilio.com/docs/api/errors).
 OPTED_OUT = 21610
@@ -87,7 +91,21 @@ def parse_form(form: Mapping[str, str]) -> Inbound:
             message_id=message_id,
             reply_to=form.get("OriginalRepliedMessageSid") or None,
         )
-    return Inbound(channel, address, text=form.get("Body", ""), message_id=message_id)
+    body = form.get("Body", "")
+    return Inbound(
+        channel, address, text=body, message_id=message_id, start_parameter=start_parameter_of(body)
+    )
+
+
+def prefilled_text(start_parameter: str) -> str:
+    """The text a WhatsApp link prefills so that sending it opens a module, like a deep link."""
+    return f"Senda {start_parameter}"
+
+
+def start_parameter_of(body: str) -> str | None:
+    """The start parameter of a prefilled text ("Senda course__module"), else None."""
+    found = _PREFILLED.match(body)
+    return found.group(1) if found else None
 
 
 def with_numbered_options(message: Outbound) -> Outbound:

@@ -55,33 +55,41 @@ def read_broadcast_file(path: Path) -> BroadcastSpec:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise BroadcastFileError(f"{path}: cannot be read: {error}") from error
+    try:
+        return parse_broadcast(data)
+    except BroadcastFileError as error:
+        raise BroadcastFileError(f"{path}: {error}") from error
+
+
+def parse_broadcast(data: object) -> BroadcastSpec:
+    """Check a broadcast as the file gives it (a mapping), from a file or the dashboard."""
     if not isinstance(data, dict):
-        raise BroadcastFileError(f"{path}: must be a mapping with texts, audience, ...")
+        raise BroadcastFileError("must be a mapping with texts, audience, ...")
     unknown = set(data) - {"texts", "audience", "urgent", "send_at"}
     if unknown:
-        raise BroadcastFileError(f"{path}: unknown field(s): {', '.join(sorted(unknown))}")
+        raise BroadcastFileError(f"unknown field(s): {', '.join(sorted(unknown))}")
     texts = data.get("texts")
     if (
         not isinstance(texts, dict)
         or not texts
         or not all(isinstance(v, str) and v.strip() for v in texts.values())
     ):
-        raise BroadcastFileError(f"{path}: texts must give one text per language")
+        raise BroadcastFileError("texts must give one text per language")
     audience = data.get("audience") or {}
     if not isinstance(audience, dict) or set(audience) - set(AUDIENCE_KEYS):
-        raise BroadcastFileError(f"{path}: audience keys are {', '.join(AUDIENCE_KEYS)}")
+        raise BroadcastFileError(f"audience keys are {', '.join(AUDIENCE_KEYS)}")
     audience = {key: [str(v) for v in values] for key, values in audience.items() if values}
     for role in audience.get("roles", []):
         if role not in ROLES:
-            raise BroadcastFileError(f"{path}: unknown role '{role}' ({', '.join(ROLES)})")
+            raise BroadcastFileError(f"unknown role '{role}' ({', '.join(ROLES)})")
     for channel in audience.get("channels", []):
         if channel not in CHANNELS:
-            raise BroadcastFileError(f"{path}: unknown channel '{channel}'")
+            raise BroadcastFileError(f"unknown channel '{channel}'")
     send_at = data.get("send_at")
     if send_at is not None and not isinstance(send_at, datetime):
-        raise BroadcastFileError(f"{path}: send_at must be a date and time with its offset")
+        raise BroadcastFileError("send_at must be a date and time with its offset")
     if isinstance(send_at, datetime) and send_at.tzinfo is None:
-        raise BroadcastFileError(f"{path}: send_at needs an offset, like -06:00")
+        raise BroadcastFileError("send_at needs an offset, like -06:00")
     return BroadcastSpec(
         texts={str(k): v.strip() for k, v in texts.items()},
         audience=audience,
@@ -101,6 +109,16 @@ def check_names(spec: BroadcastSpec, catalog: Catalog) -> None:
             raise BroadcastFileError(
                 f"unknown {key}: {', '.join(unknown)} (known: {', '.join(sorted(known)) or 'none'})"
             )
+
+
+def queue(service: Service, spec: BroadcastSpec) -> int:
+    """Record a broadcast and hand it to the workers, now or at its time; its id."""
+    broadcast_id = create(service, spec)
+    if spec.send_at is None:
+        service.jobs.start_broadcast(broadcast_id)
+    else:
+        service.jobs.start_broadcast.schedule(args=(broadcast_id,), eta=spec.send_at)
+    return broadcast_id
 
 
 def create(service: Service, spec: BroadcastSpec) -> int:
@@ -155,6 +173,22 @@ def audience_query(audience: dict[str, list[str]]):
     return query.order_by(Learner.id)
 
 
+def reachable_audience(service: Service, audience: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The audience narrowed to the channels this deployment can send on."""
+    channels = [c for c in CHANNELS if service.outbox.handles(c)]
+    return {
+        **audience,
+        "channels": [c for c in audience.get("channels", channels) if c in channels],
+    }
+
+
+def audience_size(service: Service, audience: dict[str, list[str]]) -> int:
+    """How many people a broadcast to this audience would reach now (one query)."""
+    query = audience_query(reachable_audience(service, audience)).order_by(None).subquery()
+    with service.sessions() as session:
+        return session.scalar(select(func.count()).select_from(query)) or 0
+
+
 def in_quiet_hours(moment: datetime, zone: str, quiet: tuple[int, int]) -> bool:
     """Whether a moment falls in the quiet hours (e.g. 21:00 to 08:00 local)."""
     start, end = quiet
@@ -195,8 +229,7 @@ def fan_out(service: Service, broadcast_id: int) -> int:
             )
         return due_in_zone[zone]
 
-    channels = [c for c in CHANNELS if service.outbox.handles(c)]
-    audience["channels"] = [c for c in audience.get("channels", channels) if c in channels]
+    audience = reachable_audience(service, audience)
     last_id = 0
     while True:
         with service.sessions.begin() as session:
@@ -413,16 +446,25 @@ def _finish_if_done(service: Service, broadcast_id: int) -> None:
 
 def status(service: Service, broadcast_id: int) -> dict[str, int] | None:
     """Counts of the broadcast's deliveries by state (DESIGN.md's status JSON)."""
+    return statuses(service, [broadcast_id]).get(broadcast_id)
+
+
+def statuses(service: Service, broadcast_ids: list[int]) -> dict[int, dict[str, int]]:
+    """The status counts of several broadcasts at once (two queries); unknown ids are left out."""
     with service.sessions() as session:
-        broadcast = session.get(Broadcast, broadcast_id)
-        if broadcast is None:
-            return None
+        known = set(session.scalars(select(Broadcast.id).where(Broadcast.id.in_(broadcast_ids))))
         rows = session.execute(
-            select(OutboxMessage.state, func.count())
-            .where(OutboxMessage.broadcast_id == broadcast_id)
-            .group_by(OutboxMessage.state)
-        )
-        counts = {state: count for state, count in rows}
+            select(OutboxMessage.broadcast_id, OutboxMessage.state, func.count())
+            .where(OutboxMessage.broadcast_id.in_(known))
+            .group_by(OutboxMessage.broadcast_id, OutboxMessage.state)
+        ).all()
+    counts: dict[int, dict[str, int]] = {broadcast_id: {} for broadcast_id in known}
+    for broadcast_id, state, count in rows:
+        counts[broadcast_id][state] = count
+    return {broadcast_id: _status(broadcast_id, found) for broadcast_id, found in counts.items()}
+
+
+def _status(broadcast_id: int, counts: dict[str, int]) -> dict[str, int]:
     return {
         "id": broadcast_id,
         "total": sum(counts.values()),

@@ -1,7 +1,7 @@
 """certificates
 
 Revision ID: 0006_certificates
-Revises: 0004
+Revises: 0005_alert_topics
 Create Date: 2026-11-28
 """
 
