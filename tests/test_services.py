@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -10,6 +13,11 @@ from lessons.directory import distance_km, nearest
 from lessons.loader import load_catalog
 from storage.models import Base
 from tests.conftest import TEST_CATALOG, Person, run_transcript
+from tests.fakes.telegram import FakeTelegram
+from tests.telegram_helpers import SECRET, TOKEN, TelegramPerson
+from webhooks import create_app
+
+PAYLOADS = Path(__file__).parent / "payloads" / "telegram"
 
 MIGRANT = [
     ("hola", "Elige tu idioma"),
@@ -91,3 +99,33 @@ def test_bundled_services_are_sourced_and_marked_for_verification():
     points = load_catalog(BUNDLED_CATALOG).services
     assert len(points) == 16
     assert all(p.source and not p.verified and p.latitude is None for p in points)
+
+
+def test_the_answer_to_a_location_is_not_kept_once_sent(app_config):
+    """The nearest services and their distances say where the person was: once Telegram has
+    the reply, the outbox keeps only that it was sent."""
+    with FakeTelegram(token=TOKEN) as fake:
+        app = create_app(
+            {
+                **app_config,
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_WEBHOOK_SECRET": SECRET,
+                "TELEGRAM_API_BASE_URL": fake.base_url,
+            }
+        )
+        service = app.extensions["senda"]
+        try:
+            ana = TelegramPerson(app.test_client(), fake)
+            for text in ("hola", "2", "yes", "3"):
+                ana.writes(text)
+            update = json.loads((PAYLOADS / "location.json").read_text())
+            update["message"]["chat"]["id"] = update["message"]["from"]["id"] = ana.chat_id
+            assert ana.post(update).status_code == 200
+            assert "Test shelter A (shelter), Ciudad Prueba, 1 km" in ana.last().params["text"]
+            with service.database.connect() as connection:
+                dump = repr(
+                    [list(connection.execute(select(t))) for t in Base.metadata.sorted_tables]
+                )
+            assert "Ciudad Prueba" not in dump and " km" not in dump
+        finally:
+            service.close()

@@ -182,6 +182,10 @@ class Outbox:
             outcome = refusal or send_row(sender, address, row, learner)
             for column, value in outcome.values.items():
                 setattr(row, column, value)
+            if row.kind == "reply" and row.state == "sent":
+                # Sent, a reply's words are no longer needed, and they can say where the person
+                # is (the services near a shared location) or what they asked: keep the state.
+                row.text, row.options = "", []
             if outcome.unreachable:
                 learner.unreachable_at = utcnow()
             sent += row.state == "sent"
