@@ -1,4 +1,4 @@
-"""The baseline for bench/telegram_latency.py: a bare Flask handler that forwards each update."""
+"""The baseline for bench/inbound.py: a bare Flask handler that forwards each update."""
 
 from __future__ import annotations
 

@@ -17,13 +17,15 @@ TYPE_WORDS = {"essay", "match", "multichoice", "numerical", "shortanswer", "true
 
 def find_corpus() -> Path | None:
     """$SENDA_CORPUS (the corpus folder or its moodle-gift folder), else shared/corpus/moodle-gift
-    beside the repository or beside any folder above it (a worktree, a CI clone)."""
+    beside the repository or beside any folder above it (a worktree), else /work/shared's."""
     candidates = []
     if os.environ.get("SENDA_CORPUS"):
         base = Path(os.environ["SENDA_CORPUS"])
         candidates += [base, base / "moodle-gift"]
     root = Path(__file__).resolve().parents[1]
     candidates += [folder.joinpath(*CORPUS_PARTS) for folder in [root, *root.parents]]
+    # Where this project's workplace keeps the shared folder, for a clone made elsewhere (CI).
+    candidates.append(Path("/work").joinpath(*CORPUS_PARTS))
     return next((path for path in candidates if (path / "CASES.txt").is_file()), None)
 
 
