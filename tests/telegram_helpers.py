@@ -106,3 +106,12 @@ class TelegramPerson:
         # The fake numbers messages in the order it answers sendMessage, from 1.
         sends = [c for c in self.fake.calls_to("sendMessage") if c.failed is None]
         return sends.index(self.last()) + 1
+
+
+def telegram_settings(base_url: str) -> dict[str, str]:
+    """The settings of a deployment whose Telegram bot talks to a fake Bot API at base_url."""
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_API_BASE_URL": base_url,
+    }

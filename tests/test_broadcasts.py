@@ -15,8 +15,8 @@ from bot.delivery.jobs import BROADCAST_SHARES, sweep
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
 from tests.learners import make_learners
-from tests.telegram_helpers import SECRET, TOKEN
-from tests.twilio_helpers import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, WHATSAPP_FROM
+from tests.telegram_helpers import TOKEN, telegram_settings
+from tests.twilio_helpers import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, twilio_settings
 from webhooks import create_app
 
 GOOD = """
@@ -96,13 +96,8 @@ def channels_config(app_config, fakes) -> dict[str, str]:
     return {
         **app_config,
         "PUBLIC_URL": PUBLIC_URL,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_API_BASE_URL": telegram.base_url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
-        "TWILIO_API_BASE_URL": twilio.base_url,
+        **telegram_settings(telegram.base_url),
+        **twilio_settings(twilio.base_url),
         "SENDA_TELEGRAM_RATE": "0",  # lifted: the fake does not limit
         "SENDA_WHATSAPP_RATE": "0",
         "SENDA_QUIET_HOURS": "0-0",

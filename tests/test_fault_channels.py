@@ -21,15 +21,14 @@ from bot.messages import Outbound
 from storage.models import Learner, OutboxMessage, utcnow
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
-from tests.telegram_helpers import SECRET, TOKEN, TelegramPerson, text_update
+from tests.telegram_helpers import TOKEN, TelegramPerson, telegram_settings, text_update
 from tests.twilio_helpers import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     PUBLIC_URL,
-    SMS_FROM,
-    WHATSAPP_FROM,
     TwilioPerson,
     message_form,
+    twilio_settings,
 )
 from webhooks import create_app
 
@@ -76,14 +75,8 @@ def app(app_config, fakes):
             **app_config,
             "PUBLIC_URL": PUBLIC_URL,
             "SENDA_SEND_TIMEOUT": str(SEND_TIMEOUT),
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "TELEGRAM_API_BASE_URL": fakes["telegram"].base_url,
-            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
-            "TWILIO_SMS_FROM": SMS_FROM,
-            "TWILIO_API_BASE_URL": fakes["whatsapp"].base_url,
+            **telegram_settings(fakes["telegram"].base_url),
+            **twilio_settings(fakes["whatsapp"].base_url),
         }
     )
     yield app

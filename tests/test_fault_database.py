@@ -14,15 +14,14 @@ from storage.models import ProcessedMessage
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
 from tests.private_postgres import PrivatePostgres, missing_reason
-from tests.telegram_helpers import SECRET, TOKEN, TelegramPerson, text_update
+from tests.telegram_helpers import TOKEN, TelegramPerson, telegram_settings, text_update
 from tests.twilio_helpers import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     PUBLIC_URL,
-    SMS_FROM,
-    WHATSAPP_FROM,
     TwilioPerson,
     message_form,
+    twilio_settings,
 )
 from webhooks import create_app
 
@@ -58,14 +57,8 @@ def app(app_config, postgres, fakes):
             "DATABASE_URL": postgres.url,
             "REDIS_URL": "",
             "PUBLIC_URL": PUBLIC_URL,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "TELEGRAM_API_BASE_URL": telegram.base_url,
-            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
-            "TWILIO_SMS_FROM": SMS_FROM,
-            "TWILIO_API_BASE_URL": twilio.base_url,
+            **telegram_settings(telegram.base_url),
+            **twilio_settings(twilio.base_url),
         }
     )
     # Not TESTING: errors must be handled as in production, not raised into the test.

@@ -22,16 +22,15 @@ from bot.logs import RedactingFormatter
 from storage.models import Base
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
-from tests.telegram_helpers import SECRET, TOKEN, TelegramPerson, text_update
+from tests.telegram_helpers import SECRET, TOKEN, TelegramPerson, telegram_settings, text_update
 from tests.twilio_helpers import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     PUBLIC_URL,
-    SMS_FROM,
-    WHATSAPP_FROM,
     TwilioPerson,
     message_form,
     signature,
+    twilio_settings,
 )
 from webhooks import MAX_BODY_BYTES, create_app
 
@@ -99,14 +98,8 @@ def app(app_config, fakes):
         {
             **app_config,
             "PUBLIC_URL": PUBLIC_URL,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "TELEGRAM_API_BASE_URL": telegram.base_url,
-            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
-            "TWILIO_SMS_FROM": SMS_FROM,
-            "TWILIO_API_BASE_URL": twilio.base_url,
+            **telegram_settings(telegram.base_url),
+            **twilio_settings(twilio.base_url),
         }
     )
     # Not TESTING: an unexpected error becomes the 500 a channel would see, not a raise.

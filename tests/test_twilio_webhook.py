@@ -21,6 +21,7 @@ from tests.twilio_helpers import (
     message_form,
     payload,
     signature,
+    twilio_settings,
 )
 from webhooks import create_app
 
@@ -36,11 +37,7 @@ def twilio_config(app_config, fake) -> dict[str, str]:
     return {
         **app_config,
         "PUBLIC_URL": PUBLIC_URL,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
-        "TWILIO_SMS_FROM": SMS_FROM,
-        "TWILIO_API_BASE_URL": fake.base_url,
+        **twilio_settings(fake.base_url),
     }
 
 

@@ -93,3 +93,15 @@ class TwilioPerson:
     def last(self) -> str:
         """The last body sent to this person."""
         return self.fake.messages(to=self.to)[-1].params.get("Body", "")
+
+
+def twilio_settings(base_url: str) -> dict[str, str]:
+    """The settings of a deployment whose WhatsApp and SMS go to a fake Twilio at base_url."""
+    return {
+        "PUBLIC_URL": PUBLIC_URL,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_WHATSAPP_FROM": WHATSAPP_FROM,
+        "TWILIO_SMS_FROM": SMS_FROM,
+        "TWILIO_API_BASE_URL": base_url,
+    }
