@@ -1,6 +1,7 @@
 """The dashboard in a real browser (headless Chromium from Debian, driven by Playwright): sign in,
-read the overview, send a broadcast to the fake Telegram API, on a 375-pixel-wide phone screen
-with no horizontal scrolling and nothing in the console."""
+read the overview, send a broadcast to the fake Telegram API, download a poster and a
+certificate, on a 375-pixel-wide phone screen with no horizontal scrolling and nothing in the
+console."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from storage import repo
+from storage.models import Learner, utcnow
 from tests.dashboard_helpers import PASSWORD, add_staff
 from tests.fakes.telegram import FakeTelegram
 from tests.learners import make_learners
+from tests.pdf_helpers import is_a4, page_sizes, pdf_text, qr_codes
 from tests.servers import free_port
 from tests.telegram_helpers import TOKEN
 from webhooks import create_app
@@ -158,4 +163,53 @@ def test_every_page_of_an_admin_fits_a_phone_screen(served, phone):
         page.goto(base + path)
         assert page.locator("h1").count() == 1, path
         assert fits_the_screen(page), path
+    assert errors == []
+
+
+def download(page: Page, link_text: str) -> bytes:
+    """Click a link that serves a file and return the file the browser saved."""
+    with page.expect_download() as event:
+        page.click(f"a:has-text('{link_text}')")
+    return Path(event.value.path()).read_bytes()
+
+
+def test_download_a_poster_and_a_certificate(served, phone):
+    base, service = served
+    page, errors = phone
+    add_staff(service, "editor@example.org", "editor")
+    (address,) = make_learners(service, 1, "telegram", "es", role="official")
+    with service.sessions.begin() as session:
+        learner_id = session.scalar(select(Learner.id))
+        code = repo.issue_certificate(
+            session,
+            learner_id=learner_id,
+            course_id=service.catalog.courses[0].id,
+            name="Ana Pérez",
+            language="es",
+            score=90,
+            passed_at=utcnow(),
+        ).code
+    page.goto(base + "/dashboard/login")
+    page.fill("#email", "editor@example.org")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(base + "/dashboard/overview")
+
+    page.goto(base + "/dashboard/share")
+    poster = download(page, "Poster to print")
+    assert all(is_a4(size) for size in page_sizes(poster))
+    assert any(link.startswith("https://t.me/senda_test_bot?start=") for link in qr_codes(poster))
+
+    # The certificate is public by its code: the link the official got in the chat. It opens
+    # in the browser's viewer (inline), so it is fetched with the browser's own network stack.
+    answer = page.request.get(f"{base}/certificates/{code}.pdf")
+    assert answer.ok and answer.headers["content-type"] == "application/pdf"
+    certificate = answer.body()
+    assert "Ana Pérez" in pdf_text(certificate) and code in pdf_text(certificate)
+    (verify_url,) = qr_codes(certificate)
+    assert verify_url == f"{base}/verify/{code}"
+    page.goto(verify_url)
+    shown = page.inner_text("body")
+    assert "Ana Pérez" in shown and code in shown
+    assert address not in shown
     assert errors == []
