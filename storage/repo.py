@@ -274,18 +274,22 @@ def alert_regions(session: Session, learner_id: int) -> set[str]:
     )
 
 
-def toggle_alert_region(session: Session, learner_id: int, region: str) -> bool:
-    """Subscribe to a region's alerts, or leave them; True when now subscribed."""
-    existing = session.scalars(
-        select(AlertSubscription).where(
-            AlertSubscription.learner_id == learner_id, AlertSubscription.region == region
-        )
-    ).one_or_none()
+def _toggle(session: Session, model: type, learner_id: int, **choice: str) -> bool:
+    """Add a learner's choice (a region, a topic), or take it out; True when now chosen."""
+    filters = [model.learner_id == learner_id] + [
+        getattr(model, name) == value for name, value in choice.items()
+    ]
+    existing = session.scalars(select(model).where(*filters)).one_or_none()
     if existing is not None:
         session.delete(existing)
         return False
-    session.add(AlertSubscription(learner_id=learner_id, region=region, created_at=utcnow()))
+    session.add(model(learner_id=learner_id, created_at=utcnow(), **choice))
     return True
+
+
+def toggle_alert_region(session: Session, learner_id: int, region: str) -> bool:
+    """Subscribe to a region's alerts, or leave them; True when now subscribed."""
+    return _toggle(session, AlertSubscription, learner_id, region=region)
 
 
 def clear_alert_regions(session: Session, learner_id: int) -> None:
@@ -301,14 +305,7 @@ def alert_topics(session: Session, learner_id: int) -> set[str]:
 
 def toggle_alert_topic(session: Session, learner_id: int, topic: str) -> bool:
     """Add a topic to the learner's choice, or take it out; True when now chosen."""
-    existing = session.scalars(
-        select(AlertTopic).where(AlertTopic.learner_id == learner_id, AlertTopic.topic == topic)
-    ).one_or_none()
-    if existing is not None:
-        session.delete(existing)
-        return False
-    session.add(AlertTopic(learner_id=learner_id, topic=topic, created_at=utcnow()))
-    return True
+    return _toggle(session, AlertTopic, learner_id, topic=topic)
 
 
 def clear_alert_topics(session: Session, learner_id: int) -> None:
