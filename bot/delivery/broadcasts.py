@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import yaml
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import Connection, bindparam, exists, func, select, update
 
 from bot.delivery.outbox import Outcome, not_sendable, send_row
 from lessons.model import ROLES, Catalog
@@ -370,17 +370,19 @@ def _send_claimed(service: Service, ids: list[int], pool: ThreadPoolExecutor) ->
     for _ in range(SEND_THREADS):
         submit_next()
     sent = 0
-    while pending:
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        results = []
-        for future in done:
-            row, learner_id = pending.pop(future)
-            values, reachable = future.result()
-            sent += values["state"] == "sent"
-            results.append((row, learner_id, values, reachable))
-        _record(service, results)
-        for _ in done:
-            submit_next()
+    # One connection for the batch: a pooled checkout a wave cost a ping and a round trip more.
+    with service.database.connect() as connection:
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            results = []
+            for future in done:
+                row, learner_id = pending.pop(future)
+                values, reachable = future.result()
+                sent += values["state"] == "sent"
+                results.append((row, learner_id, values, reachable))
+            _record(connection, results)
+            for _ in done:
+                submit_next()
     return sent
 
 
@@ -398,7 +400,7 @@ _MARK_UNREACHABLE = (
 )
 
 
-def _record(service: Service, results: list[tuple[OutboxMessage, int, dict, bool]]) -> None:
+def _record(connection: Connection, results: list[tuple[OutboxMessage, int, dict, bool]]) -> None:
     """Write the results of finished sends in one transaction, as one executemany: the ORM's
     bookkeeping for an UPDATE a row cost more than the send itself."""
     now = utcnow()
@@ -408,8 +410,7 @@ def _record(service: Service, results: list[tuple[OutboxMessage, int, dict, bool
         for row, _, values, _ in results
     ]
     gone = [{"learner_id": learner_id, "at": now} for _, learner_id, _, ok in results if not ok]
-    with service.sessions.begin() as session:
-        connection = session.connection()
+    with connection.begin():
         connection.execute(_RECORD_RESULT, updates)
         if gone:
             connection.execute(_MARK_UNREACHABLE, gone)
