@@ -46,7 +46,7 @@ def _topic_name(turn: Turn, topic_id: str) -> str:
 def _follow_time_zone(turn: Turn, chosen: set[str], added: str | None) -> None:
     """Quiet hours follow the region last chosen (a whole state, never where the person is)."""
     catalog = turn.catalog
-    zones = [catalog.region(r).timezone for r in sorted(chosen) if catalog.region(r)]
+    zones = [region.timezone for r in sorted(chosen) if (region := catalog.region(r))]
     added_region = catalog.region(added) if added else None
     if added_region is not None and added_region.timezone:
         turn.learner.timezone = added_region.timezone

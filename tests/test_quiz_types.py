@@ -36,7 +36,8 @@ BANK = """\
 
 
 @pytest.fixture
-def person(app_config, tmp_path: Path):
+def types_catalog(tmp_path: Path) -> Path:
+    """A content folder holding the bank above, imported with `senda lessons import-gift`."""
     catalog = tmp_path / "types-catalog"
     catalog.mkdir()
     bank = tmp_path / "types.gift"
@@ -57,7 +58,12 @@ def person(app_config, tmp_path: Path):
     )
     assert result.exit_code == 0, result.output
     assert f"{bank}:19: question 'diary' (essay) is kept but not asked by chat" in result.output
-    app = create_app({**app_config, "SENDA_CATALOG": str(catalog)})
+    return catalog
+
+
+@pytest.fixture
+def person(app_config, types_catalog: Path):
+    app = create_app({**app_config, "SENDA_CATALOG": str(types_catalog)})
     yield Person(app.extensions["senda"].engine)
     app.extensions["senda"].close()
 
@@ -108,7 +114,7 @@ def test_unknown_words_and_numbers_get_the_right_answer_and_feedback(person):
     assert "1. True" in answer
 
 
-def test_a_missed_number_comes_back_in_a_review_and_is_typed_again(app_config, tmp_path):
+def test_a_missed_number_comes_back_in_a_review_and_is_typed_again(app_config, types_catalog):
     from datetime import timedelta
 
     from sqlalchemy import update
@@ -117,35 +123,15 @@ def test_a_missed_number_comes_back_in_a_review_and_is_typed_again(app_config, t
     from bot.delivery.reminders import send_reviews
     from storage.models import ReviewItem, utcnow
     from tests.fakes.telegram import FakeTelegram
-    from tests.telegram_helpers import SECRET, TOKEN, TelegramPerson
+    from tests.telegram_helpers import TOKEN, TelegramPerson, telegram_settings
     from tests.test_reminders import daytime
 
-    catalog = tmp_path / "types-catalog"
-    catalog.mkdir()
-    bank = tmp_path / "types.gift"
-    bank.write_text(BANK)
-    CliRunner().invoke(
-        senda,
-        [
-            "lessons",
-            "import-gift",
-            str(bank),
-            "--course",
-            "types",
-            "--lang",
-            "en",
-            "--catalog",
-            str(catalog),
-        ],
-    )
     with FakeTelegram(token=TOKEN) as fake:
         app = create_app(
             {
                 **app_config,
-                "SENDA_CATALOG": str(catalog),
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "TELEGRAM_WEBHOOK_SECRET": SECRET,
-                "TELEGRAM_API_BASE_URL": fake.base_url,
+                "SENDA_CATALOG": str(types_catalog),
+                **telegram_settings(fake.base_url),
                 "SENDA_TELEGRAM_RATE": "0",
             }
         )
