@@ -17,37 +17,52 @@ from webhooks import create_app
 STORES = ["memory"] + (["redis"] if REDIS_URL else [])
 
 
-@pytest.mark.parametrize("store", STORES)
-def test_two_workers_together_stay_within_the_channel_limit(store):
-    rates = Rates(per_channel={"telegram": 10}, per_person={"telegram": 1})
+def turns_taken(store: str, per_second: int, threads: int, each: int) -> list[float]:
+    """Threads of two limiters (two worker processes, sharing only Redis) or of one (memory)
+    take `each` turns of a channel; when each turn came, in order."""
+    channel = f"telegram-{uuid.uuid4().hex[:6]}"  # a key no earlier run has counted
+    rates = Rates(per_channel={channel: per_second}, per_person={channel: 1})
     if store == "redis":
-        # Two limiters, as two worker processes would have, sharing only Redis.
-        channel = f"telegram-{uuid.uuid4().hex[:6]}"
-        rates = Rates(per_channel={channel: 10}, per_person={channel: 1})
         workers = [ChannelLimits(REDIS_URL, rates), ChannelLimits(REDIS_URL, rates)]
     else:
-        channel = "telegram"
-        shared = ChannelLimits("memory://", rates)
-        workers = [shared, shared]
+        workers = [ChannelLimits("memory://", rates)] * 2
     stamps: list[float] = []
     lock = threading.Lock()
 
     def work(limits: ChannelLimits) -> None:
-        for _ in range(15):
+        for _ in range(each):
             assert limits.acquire(channel)
             with lock:
                 stamps.append(time.monotonic())
 
-    threads = [threading.Thread(target=work, args=(w,)) for w in workers]
-    for thread in threads:
+    started = [threading.Thread(target=work, args=(workers[n % 2],)) for n in range(threads)]
+    for thread in started:
         thread.start()
-    for thread in threads:
+    for thread in started:
         thread.join(30)
-    assert len(stamps) == 30
-    stamps.sort()
-    # A moving window: any 11 consecutive sends span at least one second.
+    assert len(stamps) == threads * each
+    return sorted(stamps)
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_two_workers_together_stay_within_the_channel_limit(store):
+    stamps = turns_taken(store, per_second=10, threads=2, each=15)
+    # Any 11 consecutive sends span at least one second.
     # (0.9 s: a thread may be paused between its turn and noting the time.)
     assert all(stamps[i + 10] - stamps[i] >= 0.9 for i in range(len(stamps) - 10))
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_a_channel_s_turns_are_spread_over_the_second_not_sent_in_bursts(store):
+    """Telegram at 30 a second: a provider counting any second of arrivals never sees more
+    than 30, even when a few arrive late, because turns come about 1/29 s apart instead of 30
+    at once and 30 more exactly a second later."""
+    stamps = turns_taken(store, per_second=30, threads=4, each=30)
+    # Any 31 turns span more than a second (30 slots of 1/29 s)...
+    assert all(stamps[i + 30] - stamps[i] >= 0.95 for i in range(len(stamps) - 30))
+    # ... and no tenth of a second holds a burst: at most 4 turns (3.9 slots, give or take a
+    # thread paused between its turn and noting the time). A moving window let 30 go at once.
+    assert all(stamps[i + 6] - stamps[i] >= 0.1 for i in range(len(stamps) - 6))
 
 
 def test_one_person_gets_at_most_one_push_a_second():

@@ -206,8 +206,15 @@ class TelegramSender:
         """Parts of at most 4096 characters; the buttons go under the last."""
         return split_message(message, TEXT_LIMIT)
 
+    def warm_up(self) -> None:
+        """Connect and ask for the bot (getMe) now, before paced sends: the first sends would
+        otherwise wait for it and then reach Telegram together."""
+        self.best_effort(lambda bot: asyncio.sleep(0), "getMe")
+
     def send(self, address: str, message: Outbound, envelope: Envelope | None = None) -> str:
-        """Send one message (at most 4096 characters), retrying a short flood wait once."""
+        """Send one message (at most 4096 characters), retrying a short flood wait once (a
+        reply; a push waits for a new turn of the channel's pace instead)."""
+        push = envelope is not None and envelope.kind == "push"
         for attempt in (1, 2):
             try:
                 sent = self.call(
@@ -218,7 +225,7 @@ class TelegramSender:
                 return str(sent.message_id)
             except RetryAfter as error:
                 wait = _retry_after(error)
-                if attempt == 1 and wait <= INLINE_RETRY_LIMIT:
+                if attempt == 1 and wait <= INLINE_RETRY_LIMIT and not push:
                     time.sleep(wait)
                     continue
                 raise RetryLater(f"flood control: retry after {wait:.0f} s", wait) from error

@@ -337,6 +337,10 @@ def _claim(service: Service, broadcast_id: int | None) -> list[int]:
 def send_pushes(service: Service, broadcast_id: int | None = None) -> int:
     """Send due pushes in batches, several at a time, until none is due; the number sent."""
     sent = 0
+    for sender in service.outbox.senders.values():
+        warm_up = getattr(sender, "warm_up", None)  # a channel that connects before its turns
+        if warm_up is not None:
+            warm_up()
     with ThreadPoolExecutor(SEND_THREADS, thread_name_prefix="push") as pool:
         while ids := _claim(service, broadcast_id):
             sent += _send_claimed(service, ids, pool)
