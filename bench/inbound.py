@@ -7,7 +7,9 @@ handler, until the p95 latency passes one second. Run by hand:
 Both apps run under gunicorn with the same workers and threads, and answer through the same
 fake Bot API, which runs in its own process. The bare handler forwards each update to the fake
 as one sendMessage; Senda runs the whole engine (the learner's row, the dialog, the outbox) with
-Telegram's rate limit lifted, as the bare handler has none. Latency: from posting an update to
+Telegram's rate limit lifted, as the bare handler has none. On PostgreSQL a third app, the floor
+(bench/floor_app.py), does the least a correct webhook must: it commits the update's id and
+answers through python-telegram-bot. Latency: from posting an update to
 the fake receiving the first sendMessage to that chat. Printed per rate: the rate achieved,
 p50/p95/p99 of both apps, and their ratio; then the peak resident memory of Senda's web workers.
 """
@@ -152,10 +154,12 @@ def main() -> None:
     results: dict[str, dict[float, tuple[list[float], float]]] = {}
     web_peaks: list[float] = []
     try:
-        for name, app, path in (
-            ("bare Flask", "bare_app:app", "/webhook"),
-            ("senda", "webhooks:create_app()", "/webhooks/telegram"),
-        ):
+        apps = [("bare Flask", "bare_app:app", "/webhook")]
+        if env["DATABASE_URL"].startswith("postgresql"):
+            env["FLOOR_DATABASE_URL"] = env["DATABASE_URL"].replace("+psycopg", "")
+            apps.append(("floor", "floor_app:app", "/webhook"))
+        apps.append(("senda", "webhooks:create_app()", "/webhooks/telegram"))
+        for name, app, path in apps:
             port = free_port()
             process = start([*gunicorn, "--bind", f"127.0.0.1:{port}", app], env, port)
             results[name] = {}
@@ -188,13 +192,15 @@ def main() -> None:
                     f"{rate:6.0f} {name:>10} {achieved:9.1f} {percentile(latencies, 0.5):8.1f} "
                     f"{percentile(latencies, 0.95):8.1f} {percentile(latencies, 0.99):8.1f}"
                 )
-        if rate in results.get("senda", {}) and rate in results.get("bare Flask", {}):
-            ours, bare = results["senda"][rate][0], results["bare Flask"][rate][0]
-            print(
-                f"{'':6} {'ratio':>10} {'':9} {percentile(ours, 0.5) / percentile(bare, 0.5):8.2f} "
-                f"{percentile(ours, 0.95) / percentile(bare, 0.95):8.2f} "
-                f"{percentile(ours, 0.99) / percentile(bare, 0.99):8.2f}"
-            )
+        for name in ("floor", "senda"):
+            if rate in results.get(name, {}) and rate in results.get("bare Flask", {}):
+                ours, bare = results[name][rate][0], results["bare Flask"][rate][0]
+                print(
+                    f"{'':6} {name + '/bare':>10} {'':9} "
+                    f"{percentile(ours, 0.5) / percentile(bare, 0.5):8.2f} "
+                    f"{percentile(ours, 0.95) / percentile(bare, 0.95):8.2f} "
+                    f"{percentile(ours, 0.99) / percentile(bare, 0.99):8.2f}"
+                )
     sustained = [
         rate for rate, (lat, _) in results.get("senda", {}).items() if percentile(lat, 0.95) <= 1000
     ]
