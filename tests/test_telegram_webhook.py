@@ -207,6 +207,24 @@ def test_a_short_flood_wait_is_waited_out(ana, fake):
     assert [c.failed for c in fake.calls_to("sendMessage")] == ["flood", None]
 
 
+def test_a_push_refused_for_flood_waits_for_a_new_turn_of_the_pace(ana, fake, service):
+    """A reply waits out a short flood wait at once; a push does not: sent again a second
+    later outside the channel's pace, it would arrive among paced sends and be refused again."""
+    onboard(ana)
+    with service.sessions.begin() as session:
+        learner = session.scalars(select(Learner)).one()
+        service.outbox.enqueue(session, learner, [Outbound("Aviso de seguridad")], kind="push")
+        learner_id = learner.id
+    before = len(fake.calls_to("sendMessage"))
+    fake.fail_next("flood", retry_after=1)
+    assert service.outbox.flush(learner_id).pending == 1
+    assert [c.failed for c in fake.calls_to("sendMessage")[before:]] == ["flood"]
+    with service.sessions() as session:
+        row = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "push")).one()
+        assert row.state == "pending" and "flood control" in row.reason
+        assert row.next_attempt_at > row.created_at  # later, with a new turn
+
+
 def test_a_long_flood_wait_leaves_the_reply_to_the_worker(ana, fake, service):
     fake.fail_next("flood", retry_after=30)
     assert ana.writes("/start") == ""
