@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from bot.delivery.limits import ChannelLimits, Rates
+from bot.delivery.limits import ChannelLimits, Rates, pace_for
 from tests.conftest import REDIS_URL
 from tests.fakes.telegram import FakeTelegram
 from tests.telegram_helpers import SECRET, TOKEN, TelegramPerson
@@ -63,6 +63,21 @@ def test_a_channel_s_turns_are_spread_over_the_second_not_sent_in_bursts(store):
     # ... and no tenth of a second holds a burst: at most 4 turns (3.9 slots, give or take a
     # thread paused between its turn and noting the time). A moving window let 30 go at once.
     assert all(stamps[i + 6] - stamps[i] >= 0.1 for i in range(len(stamps) - 6))
+
+
+@pytest.mark.parametrize(
+    ("limit", "sends_a_second"),
+    [(10, 9), (30, 29), (80, 78), (200, 196)],  # SMS, Telegram, WhatsApp, the scale-out test
+)
+def test_a_pace_stays_one_slot_under_the_limit(limit, sends_a_second):
+    pace = pace_for(limit)
+    assert pace is not None
+    assert pace.slots * pace.per_slot == sends_a_second  # what the README promises
+    assert pace.per_slot * (pace.slots + 1) <= limit  # a second and a slot still fit
+
+
+def test_a_low_limit_is_not_paced():
+    assert pace_for(5) is None  # a window of five has no burst worth spreading
 
 
 def test_one_person_gets_at_most_one_push_a_second():

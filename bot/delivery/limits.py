@@ -70,11 +70,6 @@ class Pace:
     slots: int
     per_slot: int
 
-    @property
-    def per_second(self) -> int:
-        """The sends a second this pace lets through."""
-        return self.slots * self.per_slot
-
 
 def pace_for(per_second: float) -> Pace | None:
     """The pace that stays under a limit in any one second; None for limits too low to pace
