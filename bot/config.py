@@ -85,7 +85,7 @@ class Settings:
     # timeout, since a reply is sent while the webhook waits.
     send_timeout: float = 10.0
     claim_timeout: float = 300.0  # seconds after which a dead worker's claimed pushes go again
-    operator_name: str = "the Senda programme team"
+    operator_name: str = ""  # who runs the service; unset: "the Senda programme team", translated
     lrs_url: str | None = None  # a learning record store (xAPI 1.0.3) for quiz events
     lrs_username: str | None = None
     lrs_password: str | None = None
@@ -123,7 +123,7 @@ class Settings:
             "twilio_sms_from": get("TWILIO_SMS_FROM"),
             "twilio_api_base_url": (get("TWILIO_API_BASE_URL") or "https://api.twilio.com"),
             "retention_days": int(get("SENDA_RETENTION_DAYS") or 365),
-            "operator_name": get("SENDA_OPERATOR_NAME") or "the Senda programme team",
+            "operator_name": get("SENDA_OPERATOR_NAME") or "",
             "timezone": get("SENDA_TIMEZONE") or "America/Mexico_City",
             "claim_timeout": float(get("SENDA_CLAIM_TIMEOUT") or 300),
             "send_timeout": float(get("SENDA_SEND_TIMEOUT") or 10),

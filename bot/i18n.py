@@ -108,6 +108,10 @@ class Translator:
         """Translate a message that has a context (global and answer words)."""
         return self._translations.pgettext(context, message)
 
+    def operator(self, configured: str) -> str:
+        """Who runs the service: the configured name, else the default in this language."""
+        return configured or self._("the Senda programme team")
+
     def percent(self, value: float) -> str:
         """A share (0.0 to 1.0) as a percent, written the way the language writes it."""
         return format_percent(value, locale=_formats_locale(self.language))

@@ -88,7 +88,10 @@ def verify(code: str) -> Response:
         ],
         pdf_url=f"{service().settings.public_url}/certificates/{certificate.code}.pdf",
         pdf_label=t._("The certificate (PDF)"),
-        footer=t._("Issued by Senda. Run by: {issuer}.", issuer=service().settings.operator_name),
+        footer=t._(
+            "Issued by Senda. Run by: {issuer}.",
+            issuer=t.operator(service().settings.operator_name),
+        ),
     )
     return Response(html, headers=PRIVATE_HEADERS, mimetype="text/html")
 
@@ -111,7 +114,7 @@ def certificate_file(code: str) -> Response:
         code=certificate.code,
         verify_url=f"{settings.public_url}/verify/{certificate.code}",
         language=certificate.language,
-        issuer=settings.operator_name,
+        issuer=Translator(certificate.language).operator(settings.operator_name),
     )
     headers = {
         **PRIVATE_HEADERS,

@@ -24,7 +24,7 @@ from storage.models import Learner
 class ServiceInfo:
     """What the consent message tells people about who runs the service and what it keeps."""
 
-    operator_name: str = "the Senda programme team"
+    operator_name: str = ""  # unset: the default name, in the learner's language
     retention_days: int = 365
     public_url: str = "http://127.0.0.1:8000"  # for links to certificates
     # Links that open a module on each configured channel, from its start parameter.

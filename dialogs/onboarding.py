@@ -40,7 +40,7 @@ def consent_prompt(turn: Turn) -> Outbound:
         "If you do not write for {days} days, everything is deleted. "
         "Write DELETE at any moment to erase everything at once.\n\n"
         "Do you agree?",
-        operator=turn.service.operator_name,
+        operator=t.operator(turn.service.operator_name),
         days=turn.service.retention_days,
     )
     return say(text, Option(t._("Yes, I agree"), "yes"), Option(t._("No"), "no"))

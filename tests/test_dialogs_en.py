@@ -8,7 +8,16 @@ from tests.conftest import Person, run_transcript
 
 ONBOARDING = [
     ("hi", ["Choose your language", "1. Español", "2. English"]),
-    ("2", ["run by", "encrypted", "365 days", "Do you agree?", "1. Yes, I agree"]),
+    (
+        "2",
+        [
+            "run by the Senda programme team.",
+            "encrypted",
+            "365 days",
+            "Do you agree?",
+            "1. Yes, I agree",
+        ],
+    ),
     ("yes", ["Who are you?", "1. Public official", "2. Civil-society worker"]),
     ("1", ["All set.", "Menu", "Courses"]),
 ]

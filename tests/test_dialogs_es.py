@@ -5,10 +5,21 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Person, run_transcript
+from webhooks import create_app
 
 INICIO = [
     ("Hola", ["Elige tu idioma", "1. Español"]),
-    ("español", ["¿Estás de acuerdo?", "365 días", "BORRAR", "1. Sí, acepto", "2. No"]),
+    (
+        "español",
+        [
+            "Senda lo gestiona el equipo del programa Senda.",  # the default, in Spanish
+            "¿Estás de acuerdo?",
+            "365 días",
+            "BORRAR",
+            "1. Sí, acepto",
+            "2. No",
+        ],
+    ),
     ("sí", ["¿Quién eres?"]),
     ("1", ["¡Listo!", "1. Cursos", "2. Mi progreso"]),
 ]
@@ -17,6 +28,17 @@ INICIO = [
 @pytest.fixture
 def persona(engine) -> Person:
     return Person(engine)
+
+
+def test_quien_gestiona_senda_es_el_nombre_configurado_tal_cual(app_config) -> None:
+    app = create_app({**app_config, "SENDA_OPERATOR_NAME": "UNODC México"})
+    try:
+        persona = Person(app.extensions["senda"].engine)
+        run_transcript(
+            persona, [("Hola", ["Elige tu idioma"]), ("1", ["lo gestiona UNODC México."])]
+        )
+    finally:
+        app.extensions["senda"].close()
 
 
 def test_leccion_y_cuestionario_con_repaso_de_lo_fallado(persona: Person) -> None:
