@@ -114,12 +114,14 @@ class ChannelLimits:
         self._pace: dict[str, tuple[Pace, RateLimitItem]] = {}
         self._channel: dict[str, RateLimitItem] = {}
         for name, rate in rates.per_channel.items():
-            pace = pace_for(rate) if rate else None
-            if pace is not None:
+            if not rate:
+                continue  # lifted
+            pace = pace_for(rate)
+            if pace is None:
+                self._channel[name] = _item(rate)
+            else:
                 # A slot's key is used for one slot only; one second is the shortest expiry.
                 self._pace[name] = (pace, RateLimitItemPerSecond(pace.per_slot, 1))
-            elif rate:
-                self._channel[name] = _item(rate)
         self._person = {name: _item(rate) for name, rate in rates.per_person.items() if rate}
 
     def acquire(self, channel: str, person: int | None = None, max_wait: float = MAX_WAIT) -> bool:
