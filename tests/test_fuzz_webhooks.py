@@ -381,6 +381,24 @@ def test_deep_nesting_gets_400(app, client, body):
     assert row_counts(app) == before
 
 
+@pytest.mark.parametrize(
+    "date",
+    [
+        pytest.param(10**12, id="the year 33658"),
+        pytest.param(10**18, id="beyond the system's time (OSError in the parser)"),
+        pytest.param(-(10**18), id="long before the epoch"),
+        pytest.param(1e300, id="a float no timestamp holds (OverflowError)"),
+    ],
+)
+def test_a_date_no_calendar_holds_gets_400(app, client, date):
+    update = text_update(CHAT_ID, "hola")
+    update["message"]["date"] = date
+    before = row_counts(app)
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    assert client.post(TELEGRAM, json=update, headers=headers).status_code == 400
+    assert row_counts(app) == before
+
+
 # -- injection strings ----------------------------------------------------------------------------
 
 

@@ -71,8 +71,17 @@ def receive():
         if not _plausible_update(data):
             abort(400)
         update = Update.de_json(data, parsing_bot(settings.telegram_bot_token or ""))
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
-        # RecursionError: JSON nested thousands deep, which the decoder cannot follow.
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        RecursionError,
+        OSError,
+        OverflowError,
+    ):
+        # RecursionError: JSON nested thousands deep, which the decoder cannot follow. OSError
+        # and OverflowError: a date beyond what the system's clock functions hold.
         abort(400)
     try:
         process_update(senda, update)
