@@ -106,18 +106,21 @@ class Engine:
         learner, _ = repo.learner_for_update(
             session, self.cipher, inbound.channel, inbound.address, DEFAULT_LANGUAGE
         )
-        learner.last_seen_at = utcnow()
         learner.unreachable_at = None  # they wrote: they can be reached again
         turn = self._turn(session, learner, inbound)
         messages = merge(self._answer(turn))
         if turn.erased:
             return Reply(messages, erased=True)
+        # Set after the dialog, so that its queries do not write the row once for this and
+        # again for its own changes: one UPDATE, at the commit.
+        learner.last_seen_at = utcnow()
         if self.outbox is not None and self.outbox.handles(learner.channel):
-            self.outbox.enqueue(session, learner, messages)
             if deliver:
                 # Sent before the commit: should the commit fail, the channel redelivers the
                 # message and the answer may go twice, which beats an answer that never goes.
-                self.outbox.send_due(session, learner)
+                self.outbox.deliver(session, learner, messages)
+            else:
+                self.outbox.enqueue(session, learner, messages)
         return Reply(messages, learner_id=learner.id, records=turn.records)
 
     def _turn(self, session: Session, learner: Learner, inbound: Inbound) -> Turn:

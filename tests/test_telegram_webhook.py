@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from bot.channels.text import split_text
 from bot.delivery.jobs import sweep
 from bot.messages import Outbound
-from storage.models import Base, Learner, OutboxMessage
+from storage.models import Base, Learner, OutboxMessage, utcnow
 from tests.fakes.telegram import FakeTelegram
 from tests.telegram_helpers import SECRET, TOKEN, TelegramPerson, text_update
 from webhooks import create_app
@@ -253,6 +253,21 @@ def test_server_errors_and_dropped_connections_are_retried(ana, fake, service):
     assert sweep(service) == 1
     assert "Do you agree?" in ana.last().params["text"]
     assert [t for t in ana.fake.sent_texts() if "Do you agree?" in t].__len__() == 1
+
+
+def test_a_reply_waits_behind_an_earlier_one_still_to_send(ana, fake, service):
+    ana.writes("/start")
+    fake.fail_next("drop", times=2)
+    assert ana.writes("2") == ""  # the consent question waits for its retry
+    assert ana.writes("hola") == "", "nothing may overtake the consent question"
+    with service.sessions.begin() as session:
+        session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+    assert sweep(service) == 2  # both, in the order they were written
+    after_language = [c.params["text"] for c in ana.messages()[1:]]
+    assert len(after_language) == 2 and all("Do you agree?" in t for t in after_language)
+    with service.sessions() as session:
+        states = session.scalars(select(OutboxMessage.state).order_by(OutboxMessage.id)).all()
+    assert states == ["sent", "sent", "sent"]
 
 
 def test_a_blocked_bot_stops_sending_until_the_person_writes_again(ana, fake, service):

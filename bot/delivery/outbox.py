@@ -1,9 +1,10 @@
-"""The outbox: every message is written before it is sent, then sent in order, one person at a time.
+"""The outbox: every message is recorded with its state and sent in order, one person at a time.
 
-A reply goes out at once, right after the transaction that decided it; when the channel fails,
-the row stays pending with the time of its next attempt, and the worker sends it then. Messages
-to one person leave in the order they were written: a row waiting for a retry holds back the
-rows after it.
+A reply goes out at once, inside the transaction that decided it (which holds the person's row,
+so their replies leave in order), and is recorded there with what became of it; a push is written
+first and sent by a worker. When the channel fails, the row stays pending with the time of its
+next attempt, and the worker sends it then. Messages to one person leave in the order they were
+written: a row waiting for a retry holds back the rows after it.
 """
 
 from __future__ import annotations
@@ -123,8 +124,17 @@ class Outbox:
         self, session: Session, learner: Learner, messages: Sequence[Outbound], kind: str = "reply"
     ) -> list[OutboxMessage]:
         """Write messages for a learner, split to fit their channel."""
+        rows = self._rows(learner, messages, kind)
+        session.add_all(rows)
+        session.flush()
+        return rows
+
+    def _rows(
+        self, learner: Learner, messages: Sequence[Outbound], kind: str
+    ) -> list[OutboxMessage]:
         sender = self.senders[learner.channel]
-        rows = [
+        now = utcnow()
+        return [
             OutboxMessage(
                 learner_id=learner.id,
                 channel=learner.channel,
@@ -134,15 +144,32 @@ class Outbox:
                 has_options=bool(part.options),
                 state="pending",
                 attempts=0,
-                next_attempt_at=utcnow(),
-                created_at=utcnow(),
+                next_attempt_at=now,
+                created_at=now,
             )
             for message in messages
             for part in sender.prepare(message)
         ]
+
+    def deliver(self, session: Session, learner: Learner, messages: Sequence[Outbound]) -> Flushed:
+        """Send a reply now, in the transaction that holds the learner's row and decided the
+        reply, and record each part with what became of it (a part not sent stays pending for
+        the worker). Behind earlier messages still pending, the reply waits its turn."""
+        with session.no_autoflush:  # the learner's changes are written after the send
+            waiting = session.scalar(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.learner_id == learner.id, OutboxMessage.state == "pending")
+                .limit(1)
+            )
+        if waiting is not None:
+            self.enqueue(session, learner, messages)
+            return self.send_due(session, learner)
+        # Sending before the rows are written loses nothing: neither is committed until the
+        # transaction is, and a transaction that fails leaves the channel to deliver again.
+        rows = self._rows(learner, messages, "reply")
+        flushed = self._send_in_order(learner, rows)
         session.add_all(rows)
-        session.flush()
-        return rows
+        return flushed
 
     def flush(self, learner_id: int) -> Flushed:
         """Send a learner's due messages, in order, holding their row so no one else does."""
@@ -156,7 +183,6 @@ class Outbox:
 
     def send_due(self, session: Session, learner: Learner) -> Flushed:
         """Send the due messages of a learner whose row this transaction holds locked."""
-        sender = self.senders.get(learner.channel)
         rows = list(
             session.scalars(
                 select(OutboxMessage)
@@ -165,6 +191,12 @@ class Outbox:
                 .with_for_update()  # a worker sending pushes in batches skips these rows
             )
         )
+        return self._send_in_order(learner, rows)
+
+    def _send_in_order(self, learner: Learner, rows: list[OutboxMessage]) -> Flushed:
+        """Send pending rows of one learner in order, each row taking what became of it; stops
+        at the first that must wait (its retry, or the channel's limit)."""
+        sender = self.senders.get(learner.channel)
         if sender is None or not rows:
             return Flushed(pending=len(rows))
         address = self.cipher.decrypt(learner.address_encrypted)
@@ -262,7 +294,7 @@ def send_row(sender: Sender, address: str, row: OutboxMessage, learner: Learner)
                 {"state": "failed", "reason": f"gave up: {error.reason}", "attempts": attempts}
             )
         wait = max(error.seconds, backoff(attempts))
-        log.warning("%s message %d: retry in %.0f s (%s)", row.channel, row.id, wait, error.reason)
+        log.warning("%s %s: retry in %.0f s (%s)", row.channel, row.kind, wait, error.reason)
         later = utcnow() + timedelta(seconds=wait)
         return Outcome(
             {
@@ -279,10 +311,10 @@ def send_row(sender: Sender, address: str, row: OutboxMessage, learner: Learner)
             {"state": "failed", "reason": error.reason, "attempts": attempts}, unreachable=True
         )
     except Held as error:
-        log.info("%s message %d held: %s", row.channel, row.id, error.reason)
+        log.info("%s %s held: %s", row.channel, row.kind, error.reason)
         return Outcome({"state": "held", "reason": error.reason, "attempts": attempts})
     except SendError as error:
-        log.warning("%s message %d refused: %s", row.channel, row.id, error.reason)
+        log.warning("%s %s refused: %s", row.channel, row.kind, error.reason)
         return Outcome({"state": "failed", "reason": error.reason, "attempts": attempts})
     return Outcome(
         {
