@@ -118,7 +118,7 @@ class Engine:
             if deliver:
                 # Sent before the commit: should the commit fail, the channel redelivers the
                 # message and the answer may go twice, which beats an answer that never goes.
-                self.outbox.deliver(session, learner, messages)
+                self.outbox.deliver(session, learner, messages, inbound.address)
             else:
                 self.outbox.enqueue(session, learner, messages)
         return Reply(messages, learner_id=learner.id, records=turn.records)

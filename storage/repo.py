@@ -6,7 +6,7 @@ import secrets
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Insert, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -28,13 +28,22 @@ from storage.models import (
     utcnow,
 )
 
+_INSERTS_IGNORING_DUPLICATES: dict[tuple[str, type, tuple[str, ...]], Insert] = {}
+
 
 def _insert_ignoring_duplicates(session: Session, model: type, values: dict) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING; True when the row was new."""
     dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(model).values(**values).on_conflict_do_nothing().returning(model.id)
-    return session.execute(statement).first() is not None
+    key = (dialect, model, tuple(values))
+    statement = _INSERTS_IGNORING_DUPLICATES.get(key)
+    if statement is None:
+        # Built once with bound parameters: on every message, building it anew and passing it
+        # through the ORM cost more than the round trip to the database.
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        columns = {name: bindparam(name) for name in values}
+        statement = insert(model).values(columns).on_conflict_do_nothing().returning(model.id)
+        _INSERTS_IGNORING_DUPLICATES[key] = statement
+    return session.connection().execute(statement, values).first() is not None
 
 
 def insert_many_ignoring_duplicates(session: Session, model: type, rows: list[dict]) -> None:

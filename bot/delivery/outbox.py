@@ -151,10 +151,13 @@ class Outbox:
             for part in sender.prepare(message)
         ]
 
-    def deliver(self, session: Session, learner: Learner, messages: Sequence[Outbound]) -> Flushed:
-        """Send a reply now, in the transaction that holds the learner's row and decided the
-        reply, and record each part with what became of it (a part not sent stays pending for
-        the worker). Behind earlier messages still pending, the reply waits its turn."""
+    def deliver(
+        self, session: Session, learner: Learner, messages: Sequence[Outbound], address: str
+    ) -> Flushed:
+        """Send a reply now to `address` (the learner's, as they wrote from it), in the
+        transaction that holds the learner's row and decided the reply, and record each part
+        with what became of it (a part not sent stays pending for the worker). Behind earlier
+        messages still pending, the reply waits its turn."""
         with session.no_autoflush:  # the learner's changes are written after the send
             waiting = session.scalar(
                 select(OutboxMessage.id)
@@ -167,7 +170,7 @@ class Outbox:
         # Sending before the rows are written loses nothing: neither is committed until the
         # transaction is, and a transaction that fails leaves the channel to deliver again.
         rows = self._rows(learner, messages, "reply")
-        flushed = self._send_in_order(learner, rows)
+        flushed = self._send_in_order(learner, rows, address)
         session.add_all(rows)
         return flushed
 
@@ -193,13 +196,16 @@ class Outbox:
         )
         return self._send_in_order(learner, rows)
 
-    def _send_in_order(self, learner: Learner, rows: list[OutboxMessage]) -> Flushed:
+    def _send_in_order(
+        self, learner: Learner, rows: list[OutboxMessage], address: str | None = None
+    ) -> Flushed:
         """Send pending rows of one learner in order, each row taking what became of it; stops
         at the first that must wait (its retry, or the channel's limit)."""
         sender = self.senders.get(learner.channel)
         if sender is None or not rows:
             return Flushed(pending=len(rows))
-        address = self.cipher.decrypt(learner.address_encrypted)
+        if address is None:
+            address = self.cipher.decrypt(learner.address_encrypted)
         sent = failed = 0
         for row in rows:
             if row.next_attempt_at > utcnow():
