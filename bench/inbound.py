@@ -1,17 +1,19 @@
 """Telegram webhooks from 1,000 people at rising rates, through Senda and through a bare Flask
 handler, until the p95 latency passes one second. Run by hand:
 
-    .venv/bin/python bench/inbound.py [--rates 20,50,100,150,200] [--seconds 10]
+    .venv/bin/python bench/inbound.py [--rates 20,50,100,150,200] [--seconds 10] [--rounds 5]
                                       [--people 1000] [--database-url URL] [--redis-url URL]
 
-Both apps run under gunicorn with the same workers and threads, and answer through the same
-fake Bot API, which runs in its own process. The bare handler forwards each update to the fake
-as one sendMessage; Senda runs the whole engine (the learner's row, the dialog, the outbox) with
-Telegram's rate limit lifted, as the bare handler has none. On PostgreSQL a third app, the floor
-(bench/floor_app.py), does the least a correct webhook must: it commits the update's id and
-answers through python-telegram-bot. Latency: from posting an update to
-the fake receiving the first sendMessage to that chat. Printed per rate: the rate achieved,
-p50/p95/p99 of both apps, and their ratio; then the peak resident memory of Senda's web workers.
+The apps run at once under gunicorn with the same workers and threads, and each rate is
+measured in rounds that take turns between them, so that the machine's drift falls on all alike.
+They answer through the same fake Bot API, which runs in its own process. The bare handler
+forwards each update to the fake as one sendMessage; Senda runs the whole engine (the learner's
+row, the dialog, the outbox) with Telegram's rate limit lifted, as the bare handler has none. On
+PostgreSQL a third app, the floor (bench/floor_app.py), does the least a correct webhook must: it
+commits the update's id and answers through python-telegram-bot. Latency: from posting an
+update to the fake receiving the first sendMessage to that chat. Printed per rate: the rate
+achieved, p50/p95/p99 of each app, and their ratios to the bare handler; then the peak resident
+memory of Senda's web workers.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -56,6 +59,23 @@ class Fake(FakeProcess):
         for chat_id, at in json.loads(self.ask("calls")):
             times.setdefault(int(chat_id), []).append(at)
         return {chat: sorted(values) for chat, values in times.items()}
+
+
+def senda_settings(database_url: str, instance: Path, api_base_url: str) -> dict[str, str]:
+    """Senda on this database, answering through the fake Bot API with Telegram's rate limit
+    lifted (the bare handler has none); no Redis."""
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": "",
+        "SENDA_INSTANCE": str(instance),
+        "SENDA_DATA_KEY": Fernet.generate_key().decode(),
+        "SECRET_KEY": "bench",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_API_BASE_URL": api_base_url,
+        "SENDA_TELEGRAM_RATE": "0",
+        "SENDA_TELEGRAM_CHAT_RATE": "0",
+    }
 
 
 def measure(
@@ -127,22 +147,16 @@ def main() -> None:
     parser.add_argument("--redis-url")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=5, help="turns between the apps a rate")
     args = parser.parse_args()
     rates = [float(rate) for rate in args.rates.split(",")]
     folder = Path(tempfile.mkdtemp())
     fake = Fake()
+    database_url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
     env = {
         **os.environ,
-        "DATABASE_URL": args.database_url or f"sqlite:///{folder / 'bench.db'}",
+        **senda_settings(database_url, folder, fake.base_url),
         "REDIS_URL": args.redis_url or "",
-        "SENDA_INSTANCE": str(folder),
-        "SENDA_DATA_KEY": Fernet.generate_key().decode(),
-        "SECRET_KEY": "bench",
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_API_BASE_URL": fake.base_url,
-        "SENDA_TELEGRAM_RATE": "0",
-        "SENDA_TELEGRAM_CHAT_RATE": "0",
         "BARE_SEND_URL": f"{fake.base_url}{TOKEN}/sendMessage",
         "PYTHONPATH": str(ROOT / "bench"),
     }
@@ -153,30 +167,40 @@ def main() -> None:
     ]
     results: dict[str, dict[float, tuple[list[float], float]]] = {}
     web_peaks: list[float] = []
+    apps = [("bare Flask", "bare_app:app", "/webhook")]
+    if env["DATABASE_URL"].startswith("postgresql"):
+        env["FLOOR_DATABASE_URL"] = env["DATABASE_URL"].replace("+psycopg", "")
+        apps.append(("floor", "floor_app:app", "/webhook"))
+    apps.append(("senda", "webhooks:create_app()", "/webhooks/telegram"))
+    servers: dict[str, tuple[subprocess.Popen, int, str]] = {}
     try:
-        apps = [("bare Flask", "bare_app:app", "/webhook")]
-        if env["DATABASE_URL"].startswith("postgresql"):
-            env["FLOOR_DATABASE_URL"] = env["DATABASE_URL"].replace("+psycopg", "")
-            apps.append(("floor", "floor_app:app", "/webhook"))
-        apps.append(("senda", "webhooks:create_app()", "/webhooks/telegram"))
+        # All the apps are up at once, and each rate is measured in rounds that take turns
+        # between them: the machine's speed drifts over minutes, and a ratio of two figures
+        # measured minutes apart would carry the drift.
         for name, app, path in apps:
             port = free_port()
-            process = start([*gunicorn, "--bind", f"127.0.0.1:{port}", app], env, port)
-            results[name] = {}
-            try:
-                measure(port, path, fake, 20, 2, args.people, 99)  # warm up
-                for step, rate in enumerate(rates):
+            servers[name] = (
+                start([*gunicorn, "--bind", f"127.0.0.1:{port}", app], env, port),
+                port,
+                path,
+            )
+            measure(port, path, fake, 20, 2, args.people, 99)  # warm up
+        steps = dict.fromkeys(servers, 0)
+        for rate in rates:
+            for _ in range(args.rounds):
+                for name, (_process, port, path) in servers.items():
                     latencies, achieved = measure(
-                        port, path, fake, rate, args.seconds, args.people, step
+                        port, path, fake, rate, args.seconds / args.rounds, args.people, steps[name]
                     )
-                    results[name][rate] = (latencies, achieved)
-                    if percentile(latencies, 0.95) > 1000:
-                        break  # past one second: the next rates only queue up more
-                if name == "senda":
-                    web_peaks = [peak_rss_mb(child) for child in children(process.pid)]
-            finally:
-                stop(process)
+                    steps[name] += 1
+                    earlier, rates_seen = results.setdefault(name, {}).get(rate, ([], 0.0))
+                    results[name][rate] = (earlier + latencies, rates_seen + achieved / args.rounds)
+            if percentile(results["senda"][rate][0], 0.95) > 1000:
+                break  # past one second: the next rates only queue up more
+        web_peaks = [peak_rss_mb(child) for child in children(servers["senda"][0].pid)]
     finally:
+        for process, _port, _path in servers.values():
+            stop(process)
         fake.close()
     database = env["DATABASE_URL"].split(":")[0]
     print(
