@@ -93,6 +93,7 @@ class Engine:
                 return 0
             turn = self._turn(session, learner, Inbound(channel=learner.channel, address=""))
             messages = merge(produce(turn))
+            turn.save_state()
             if messages and self.outbox.handles(learner.channel):
                 self.outbox.enqueue(session, learner, messages, kind="push")
             return len(messages)
@@ -111,6 +112,7 @@ class Engine:
         messages = merge(self._answer(turn))
         if turn.erased:
             return Reply(messages, erased=True)
+        turn.save_state()
         # Set after the dialog, so that its queries do not write the row once for this and
         # again for its own changes: one UPDATE, at the commit.
         learner.last_seen_at = utcnow()

@@ -46,6 +46,9 @@ class Turn:
     erased: bool = False
     records: int = 0  # learning records written in this turn, for the worker to send
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+    # The state as this turn changed it, written to the learner once the dialog is done: a
+    # query in the dialog would otherwise write the learner's row before the answer goes.
+    _state: dict[str, Any] | None = field(default=None, repr=False)
 
     def memo(self, key: Any, load: Callable[[], Any]) -> Any:
         """Load something once per message (a row several steps of one answer look at)."""
@@ -61,6 +64,8 @@ class Turn:
     @property
     def state(self) -> Mapping[str, Any]:
         """The learner's conversation state: which dialog and step, and its data."""
+        if self._state is not None:
+            return self._state
         return self.learner.state or {}
 
     def current_module(self) -> tuple[Course, Module] | None:
@@ -69,11 +74,16 @@ class Turn:
 
     def go(self, dialog: str, step: str, **data: Any) -> None:
         """Move the conversation to a dialog's step (stored with the learner)."""
-        self.learner.state = {"dialog": dialog, "step": step, **data}
+        self._state = {"dialog": dialog, "step": step, **data}
 
     def update(self, **changes: Any) -> None:
         """Change some of the current step's data."""
-        self.learner.state = {**self.state, **changes}
+        self._state = {**self.state, **changes}
+
+    def save_state(self) -> None:
+        """Give the learner the state this turn left (nothing after an erasure)."""
+        if self._state is not None and not self.erased:
+            self.learner.state = self._state
 
     def match(self, options: tuple[Option, ...]) -> Match:
         """The option the person picked: a pressed button's value, or what they typed."""
