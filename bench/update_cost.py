@@ -98,10 +98,9 @@ def main() -> None:
             import floor_app
 
             client = floor_app.app.test_client()
-            run(client, "/webhook", updates(args.people, args.warm_up), None)
-            rows.append(
-                ("floor", *run(client, "/webhook", updates(args.people, args.updates), None), None)
-            )
+            run(client, "/webhook", updates(args.people, args.warm_up), fake)
+            measured = run(client, "/webhook", updates(args.people, args.updates), fake)
+            rows.append(("floor", *measured, None))
 
         from webhooks import create_app
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 
 from bot.channels.text import split_text
 from bot.delivery.jobs import sweep
@@ -268,6 +268,35 @@ def test_a_reply_waits_behind_an_earlier_one_still_to_send(ana, fake, service):
     with service.sessions() as session:
         states = session.scalars(select(OutboxMessage.state).order_by(OutboxMessage.id)).all()
     assert states == ["sent", "sent", "sent"]
+
+
+def test_choosing_courses_takes_seven_statements_and_is_answered_after_five(ana, fake, service):
+    onboard(ana)
+    seen: list[tuple[str, str, int]] = []
+
+    def record(_connection, _cursor, statement, *_args) -> None:
+        words = statement.split()
+        before_table = {"INSERT": "INTO", "SELECT": "FROM", "UPDATE": "UPDATE", "DELETE": "FROM"}
+        if words[0] in before_table:
+            table = words[words.index(before_table[words[0]]) + 1]
+            seen.append((words[0], table, len(fake.calls_to("sendMessage"))))
+
+    event.listen(service.database, "before_cursor_execute", record)
+    sends = len(fake.calls_to("sendMessage"))
+    try:
+        assert "Test course" in ana.writes("courses")
+    finally:
+        event.remove(service.database, "before_cursor_execute", record)
+    before, after = sends, sends + 1
+    assert seen == [
+        ("INSERT", "processed_messages", before),  # a redelivery changes nothing
+        ("SELECT", "learners", before),  # their row, held to the commit
+        ("SELECT", "module_progress", before),  # the menu, to read what they typed
+        ("SELECT", "module_progress", before),  # the modules, each with how far they got
+        ("SELECT", "outbox", before),  # nothing of theirs still waits to go
+        ("UPDATE", "learners", after),  # last seen, and the new step: one write, after the send
+        ("INSERT", "outbox", after),  # the answer, sent, without its words
+    ]
 
 
 def test_a_blocked_bot_stops_sending_until_the_person_writes_again(ana, fake, service):
