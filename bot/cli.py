@@ -14,6 +14,7 @@ from bot.channels import console
 from bot.config import BUNDLED_CATALOG
 from bot.logs import configure_logging
 from bot.service import Service
+from dashboard.cli import admin_group
 from lessons.loader import read_catalog
 
 
@@ -28,8 +29,17 @@ def _service() -> Service:
     return current_app.extensions["senda"]
 
 
+class SendaGroup(FlaskGroup):
+    """Flask's command group, whose help lists its own commands without building the app:
+    building it creates instance/, with new keys and a database, wherever help was asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """The commands of the group (the dashboard's `admin` among them)."""
+        return sorted(click.Group.list_commands(self, ctx))
+
+
 @click.group(
-    cls=FlaskGroup,
+    cls=SendaGroup,
     create_app=_create_app,
     add_default_commands=False,
     add_version_option=False,
@@ -37,6 +47,9 @@ def _service() -> Service:
 )
 def senda() -> None:
     """Senda: learning and safety information by chat."""
+
+
+senda.add_command(admin_group)
 
 
 @senda.command("chat")

@@ -141,3 +141,18 @@ def test_interactive_on_a_terminal(chat_env):
     os.write(main, b"\x04")
     assert process.wait(timeout=30) == 0
     os.close(main)
+
+
+def test_help_in_an_empty_folder_lists_every_command_and_creates_nothing(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SENDA_", "DATABASE_"))}
+    for args in (["--help"], ["admin", "--help"]):
+        result = subprocess.run(
+            [SENDA, *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        assert list(tmp_path.iterdir()) == [], "no instance/, keys or database for help"
+    listed = subprocess.run(
+        [SENDA, "--help"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60
+    ).stdout
+    for command in ("chat", "serve", "worker", "admin", "broadcast", "telegram"):
+        assert f"  {command} " in listed, listed
