@@ -19,6 +19,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text  # `text` is also a column of the outbox
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -252,6 +253,14 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "state", "next_attempt_at"),
         Index("ix_outbox_learner", "learner_id", "id"),
+        # A person's messages still to send, in order: what a reply or a push must not overtake.
+        Index(
+            "ix_outbox_learner_unsent",
+            "learner_id",
+            "id",
+            postgresql_where=sql_text("state IN ('pending', 'sending')"),
+            sqlite_where=sql_text("state IN ('pending', 'sending')"),
+        ),
         # One delivery a recipient: a fan-out that runs again adds nobody twice.
         UniqueConstraint("broadcast_id", "learner_id", name="uq_outbox_broadcast_learner"),
     )

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from bot.cli import senda
 from bot.delivery import broadcasts
 from bot.delivery.jobs import BROADCAST_SHARES, sweep
+from bot.messages import Outbound
+from storage.models import Learner
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
 from tests.learners import make_learners
@@ -189,3 +192,26 @@ def test_status_of_an_unknown_broadcast(channels_config):
         senda, ["broadcast", "status", "999", "--json"], env=channels_config
     )
     assert result.exit_code == 1 and "no broadcast 999" in result.output
+
+
+def test_two_pushes_to_one_person_arrive_in_the_order_they_were_written(channels_config, fakes):
+    telegram, _ = fakes
+    # No per-person pace: nothing but the claim keeps a person's two pushes apart.
+    app = create_app({**channels_config, "SENDA_TELEGRAM_CHAT_RATE": "0"})
+    service = app.extensions["senda"]
+    try:
+        addresses = make_learners(service, 8, "telegram", "es")
+        with service.sessions.begin() as session:
+            for learner in session.scalars(select(Learner).order_by(Learner.id)):
+                pair = [Outbound("Alerta: el albergue cerró."), Outbound("Corrección: abrió.")]
+                service.outbox.enqueue(session, learner, pair, kind="push")
+        assert broadcasts.send_pushes(service) == 16
+        for address in addresses:
+            texts = [
+                c.params["text"]
+                for c in telegram.calls_to("sendMessage")
+                if str(c.params["chat_id"]) == address and c.failed is None
+            ]
+            assert texts == ["Alerta: el albergue cerró.", "Corrección: abrió."], address
+    finally:
+        service.close()

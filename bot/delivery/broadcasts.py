@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 from sqlalchemy import Connection, bindparam, exists, func, select, update
+from sqlalchemy.orm import aliased
 
 from bot.delivery.outbox import Outcome, not_sendable, send_row
 from lessons.model import ROLES, Catalog
@@ -308,6 +309,9 @@ def reap_stale_claims(service: Service) -> int:
         return result.rowcount or 0
 
 
+_EARLIER = aliased(OutboxMessage)
+
+
 def _claim(service: Service, broadcast_id: int | None) -> list[int]:
     with service.sessions.begin() as session:
         query = (
@@ -316,6 +320,14 @@ def _claim(service: Service, broadcast_id: int | None) -> list[int]:
                 OutboxMessage.state == "pending",
                 OutboxMessage.kind == "push",
                 OutboxMessage.next_attempt_at <= utcnow(),
+                # Each person's earliest message still to send, and no other: two pushes to one
+                # person in one batch would be sent side by side and could arrive swapped (a
+                # correction before the alert it corrects).
+                ~exists().where(
+                    _EARLIER.learner_id == OutboxMessage.learner_id,
+                    _EARLIER.id < OutboxMessage.id,
+                    _EARLIER.state.in_(("pending", "sending")),
+                ),
             )
             .order_by(OutboxMessage.id)
             .limit(SEND_BATCH)
