@@ -337,10 +337,9 @@ def send_row(sender: Sender, address: str, row: OutboxMessage, learner: Learner)
 
 
 def _values(row: OutboxMessage) -> dict[str, Any]:
-    """The column values set on a row not yet in a session."""
-    return {
-        column.key: row.__dict__[column.key] for column in _COLUMNS if column.key in row.__dict__
-    }
+    """The column values set on a row not yet in a session (its id is left to the database)."""
+    values = inspect(row).dict
+    return {column.key: values[column.key] for column in _COLUMNS if column.key in values}
 
 
 def as_outbound(row: OutboxMessage) -> Outbound:
