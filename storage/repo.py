@@ -6,10 +6,10 @@ import secrets
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Insert, bindparam, delete, func, select
+from sqlalchemy import Insert, bindparam, delete, event, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from storage.crypto import AddressCipher
 from storage.models import (
@@ -152,16 +152,45 @@ def module_progress(
     return progress
 
 
+# The key in a session's info of the progress rows it read, by learner: a menu and the step after
+# it both show the learner's progress, and need not read it twice in one message.
+_PROGRESS = "progress rows"
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_progress_after_flush(session: Session, _context: object) -> None:
+    session.info.pop(_PROGRESS, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_progress_after_transaction(session: Session, _transaction: object) -> None:
+    session.info.pop(_PROGRESS, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_progress_on_writes(execution: ORMExecuteState) -> None:
+    if not execution.is_select:
+        execution.session.info.pop(_PROGRESS, None)
+
+
 def course_progress(
     session: Session, learner_id: int, course_id: str | None = None
 ) -> list[ModuleProgress]:
-    """A learner's progress rows, for one course or all, most recently touched first."""
-    query = select(ModuleProgress).where(ModuleProgress.learner_id == learner_id)
-    if course_id is not None:
-        query = query.where(ModuleProgress.course_id == course_id)
-    return list(
-        session.scalars(query.order_by(ModuleProgress.updated_at.desc(), ModuleProgress.id.desc()))
+    """A learner's progress rows, for one course or all, most recently touched first. Read once
+    a transaction, and again after anything may have changed them (a flush, a bulk write, a row
+    changed in the session and not yet written)."""
+    known: dict[int, list[ModuleProgress]] = session.info.setdefault(_PROGRESS, {})
+    rows = known.get(learner_id)
+    changing = any(
+        isinstance(item, ModuleProgress)
+        for item in (*session.new, *session.dirty, *session.deleted)
     )
+    if rows is None or changing:
+        query = select(ModuleProgress).where(ModuleProgress.learner_id == learner_id)
+        order = (ModuleProgress.updated_at.desc(), ModuleProgress.id.desc())
+        rows = list(session.scalars(query.order_by(*order)))  # may flush, which forgets
+        session.info.setdefault(_PROGRESS, {})[learner_id] = rows
+    return [row for row in rows if course_id is None or row.course_id == course_id]
 
 
 def mark_module_passed(

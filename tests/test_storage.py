@@ -7,9 +7,10 @@ import threading
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select, text
+from sqlalchemy import delete, event, select, text
 
 from bot.messages import Inbound
+from storage import repo
 from storage.models import Base, Learner, ModuleProgress, ProcessedMessage
 from tests.conftest import Person
 
@@ -110,3 +111,27 @@ def test_the_migrations_match_the_models(service):
         context = MigrationContext.configure(connection)
         assert compare_metadata(context, Base.metadata) == []
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def test_progress_read_twice_in_a_transaction_is_read_again_after_any_change(engine, service):
+    engine.handle(Inbound("telegram", "42", "hola"))
+    with service.sessions.begin() as session:
+        learner = session.scalars(select(Learner)).one()
+        reads: list[str] = []
+        event.listen(session, "do_orm_execute", lambda state: reads.append("read"))
+        assert repo.course_progress(session, learner.id) == []
+        assert repo.course_progress(session, learner.id, "c1") == [], "read once"
+        assert len(reads) == 1
+
+        first = repo.module_progress(session, learner.id, "c1", "m1")  # written (a flush)
+        assert repo.course_progress(session, learner.id) == [first]
+        second = repo.module_progress(session, learner.id, "c2", "m1")
+        assert repo.course_progress(session, learner.id, "c2") == [second]
+        reads_before = len(reads)
+        assert repo.course_progress(session, learner.id, "c1") == [first]
+        assert len(reads) == reads_before, "nothing changed: not read again"
+
+        first.card_index = 3  # changed in the session, not yet written: newest first after it
+        assert repo.course_progress(session, learner.id) == [first, second]
+        session.execute(delete(ModuleProgress).where(ModuleProgress.course_id == "c2"))
+        assert repo.course_progress(session, learner.id) == [first]
