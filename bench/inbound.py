@@ -117,14 +117,22 @@ def measure(
             future.result()  # a failed post stops the bench with its error
     elapsed = time.monotonic() - started
     time.sleep(0.5)  # the last replies on their way
-    arrivals = fake.arrivals()
+    latencies = answer_latencies(posts, fake.arrivals())
+    return latencies, len(latencies) / elapsed
+
+
+def answer_latencies(
+    posts: list[tuple[int, float]], arrivals: dict[int, list[float]]
+) -> list[float]:
+    """For each post (chat, time), the milliseconds until the first answer to that chat after
+    it; posts never answered are left out."""
     latencies = []
     for chat_id, posted in posts:
         times = arrivals.get(chat_id, [])
         index = bisect_left(times, posted)
         if index < len(times):
             latencies.append((times[index] - posted) * 1000)
-    return latencies, len(latencies) / elapsed
+    return latencies
 
 
 def percentile(values: list[float], share: float) -> float:

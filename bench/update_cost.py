@@ -27,7 +27,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from sqlalchemy import event  # noqa: E402
 
-from bench.inbound import SCRIPT, Fake, percentile, senda_settings  # noqa: E402
+from bench.inbound import (  # noqa: E402
+    SCRIPT,
+    Fake,
+    answer_latencies,
+    percentile,
+    senda_settings,
+)
 from tests.telegram_helpers import SECRET, TOKEN, text_update  # noqa: E402
 
 _update_ids = count(int(time.time() * 1e6))
@@ -65,13 +71,8 @@ def run(
     if profile is not None:
         profile.disable()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    arrivals = fake.arrivals()
     # One update at a time: the first answer to a chat after the post is this post's.
-    replies = [
-        1000 * (next(t for t in arrivals[chat] if t >= at) - at)
-        for chat, at in posted
-        if any(t >= at for t in arrivals.get(chat, []))
-    ]
+    replies = answer_latencies(posted, fake.arrivals())
     return 1000 * cpu / len(batch), 1000 * wall / len(batch), percentile(replies, 0.5)
 
 
