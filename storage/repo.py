@@ -179,18 +179,21 @@ def course_progress(
     """A learner's progress rows, for one course or all, most recently touched first. Read once
     a transaction, and again after anything may have changed them (a flush, a bulk write, a row
     changed in the session and not yet written)."""
-    known: dict[int, list[ModuleProgress]] = session.info.setdefault(_PROGRESS, {})
-    rows = known.get(learner_id)
-    changing = any(
-        isinstance(item, ModuleProgress)
-        for item in (*session.new, *session.dirty, *session.deleted)
-    )
-    if rows is None or changing:
+    rows = session.info.get(_PROGRESS, {}).get(learner_id)
+    if rows is None or _progress_changing(session):
         query = select(ModuleProgress).where(ModuleProgress.learner_id == learner_id)
         order = (ModuleProgress.updated_at.desc(), ModuleProgress.id.desc())
         rows = list(session.scalars(query.order_by(*order)))  # may flush, which forgets
         session.info.setdefault(_PROGRESS, {})[learner_id] = rows
     return [row for row in rows if course_id is None or row.course_id == course_id]
+
+
+def _progress_changing(session: Session) -> bool:
+    """Whether a progress row is new, changed or deleted in the session and not yet written."""
+    return any(
+        isinstance(item, ModuleProgress)
+        for item in (*session.new, *session.dirty, *session.deleted)
+    )
 
 
 def mark_module_passed(
