@@ -4,8 +4,9 @@ handler, until the p95 latency passes one second. Run by hand:
     .venv/bin/python bench/inbound.py [--rates 20,50,100,150,200] [--seconds 10] [--rounds 5]
                                       [--people 1000] [--database-url URL] [--redis-url URL]
 
-The apps run at once under gunicorn with the same workers and threads, and each rate is
-measured in rounds that take turns between them, so that the machine's drift falls on all alike.
+The apps run at once under gunicorn with the same settings (Senda's webhooks/gunicorn_conf.py,
+the same workers and threads), and each rate is measured in rounds that take turns between them,
+so that the machine's drift falls on all alike.
 They answer through the same fake Bot API, which runs in its own process. The bare handler
 forwards each update to the fake as one sendMessage; Senda runs the whole engine (the learner's
 row, the dialog, the outbox) with Telegram's rate limit lifted, as the bare handler has none. On
@@ -170,6 +171,8 @@ def main() -> None:
     }
     gunicorn = [
         str(BIN / "gunicorn"),
+        # Senda's own server settings (webhooks/gunicorn_conf.py) for every app alike.
+        *("--config", "python:webhooks.gunicorn_conf"),
         *("--workers", str(args.workers), "--threads", str(args.threads)),
         *("--log-level", "warning"),
     ]

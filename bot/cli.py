@@ -13,7 +13,7 @@ from flask.cli import FlaskGroup
 from bot.channels import console
 from bot.config import BUNDLED_CATALOG
 from bot.logs import configure_logging
-from bot.service import Service
+from bot.service import Service, keep_start_up_objects_out_of_collections
 from dashboard.cli import admin_group
 from lessons.loader import read_catalog
 
@@ -94,6 +94,7 @@ def worker(workers: int) -> None:
     """Run the background jobs (huey): retention purges, and pushes as they come."""
     configure_logging()
     service = _service()
+    keep_start_up_objects_out_of_collections()
     jobs = service.jobs
     if not service.settings.redis_url:
         logging.getLogger("senda.worker").warning(

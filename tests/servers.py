@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import shlex
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def procfile_command(process: str) -> list[str]:
+    """The Procfile's command for a process kind, with its program taken from this virtualenv
+    (the web process binds to $PORT)."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, _, command = line.partition(":")
+        if name.strip() == process:
+            program, *arguments = shlex.split(command)
+            return [str(BIN / program), *arguments]
+    raise AssertionError(f"no {process} process in the Procfile")
 
 
 def wait_healthy(port: int, process: subprocess.Popen, seconds: float = 30) -> None:

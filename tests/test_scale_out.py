@@ -19,7 +19,7 @@ from bot.cli import senda
 from tests.conftest import POSTGRES_URL, REDIS_URL
 from tests.fakes.telegram import FakeTelegram
 from tests.learners import make_learners
-from tests.servers import free_port, start, stop
+from tests.servers import free_port, procfile_command, start, stop
 from tests.telegram_helpers import SECRET, TOKEN, text_update
 from tests.test_telegram_served import post
 from webhooks import create_app
@@ -66,12 +66,8 @@ def test_two_web_and_two_job_processes_share_the_work(app_config, tmp_path):
         addresses = set(make_learners(service, RECIPIENTS, "telegram"))
         port = free_port()
         web = start(
-            [
-                str(BIN / "gunicorn"),
-                *("--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{port}"),
-                "webhooks:create_app()",
-            ],
-            env,
+            [*procfile_command("web"), "--workers", "2", "--threads", "4"],
+            {**env, "PORT": str(port)},
             port,
         )
         logs = [open(tmp_path / f"worker{n}.log", "w") for n in (1, 2)]  # noqa: SIM115

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.telegram import FakeTelegram
-from tests.servers import free_port, start, stop
+from tests.servers import free_port, procfile_command, start, stop
 from tests.telegram_helpers import SECRET, TOKEN, callback_update, text_update
 
 BIN = Path(sys.executable).parent
@@ -91,17 +92,9 @@ def test_gunicorn_workers_answer_a_burst_in_order_per_person(server_env, fake):
     """200 updates from 50 people at once: 200 replies, each person's in the order they wrote."""
     port = free_port()
     process = start(
-        [
-            str(BIN / "gunicorn"),
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "webhooks:create_app()",
-        ],
-        server_env,
+        # The Procfile's web process as deployed, on this port, with fewer threads.
+        [*procfile_command("web"), "--workers", "2", "--threads", "4"],
+        {**server_env, "PORT": str(port)},
         port,
     )
     script = ["hola", "2", "yes", "1"]  # language, consent, role: four prompts in a known order
@@ -128,3 +121,16 @@ def test_gunicorn_workers_answer_a_burst_in_order_per_person(server_env, fake):
         for text, fragment in zip(texts, expected, strict=True):
             assert fragment in text
     assert "Traceback" not in output and "different event loop" not in output
+
+
+def test_a_web_worker_keeps_its_start_up_objects_out_of_full_collections():
+    """gunicorn's hook after a worker has built the app freezes what the worker holds, so that
+    a full collection no longer walks the app's start-up objects while requests wait."""
+    from webhooks import gunicorn_conf
+
+    assert gc.get_freeze_count() == 0
+    try:
+        gunicorn_conf.post_worker_init(worker=None)
+        assert gc.get_freeze_count() > 10_000  # the libraries' and the app's objects
+    finally:
+        gc.unfreeze()
