@@ -173,6 +173,31 @@ def test_the_last_card_offers_a_share_link(ana):
     assert "https://t.me/senda_test_bot?start=demo__second" in shared
 
 
+def test_a_pressed_button_is_answered_without_waiting_for_its_acknowledgement(ana, fake):
+    """The acknowledgement that stops the button's spinner is one round trip to Telegram: the
+    answer to the press goes out while it is still on its way."""
+    onboard(ana)
+    fake.hold_next("answerCallbackQuery", 3.0)
+    ana.presses("1. Courses")
+    acknowledgement = fake.calls_to("answerCallbackQuery")[-1]
+    reply = ana.messages()[-1]
+    assert "Test course" in reply.params["text"]
+    (acknowledged,) = fake.answered_at("answerCallbackQuery")
+    assert acknowledgement.at < reply.at < acknowledged
+
+
+def test_a_button_pressed_first_after_a_start_asks_telegram_for_the_bot_once(ana, fake):
+    """The acknowledgement and the answer start together on a new process's first update:
+    one of them asks for the bot (getMe), the other waits for it."""
+    from tests.telegram_helpers import callback_update
+
+    fake.hold_next("getMe", 1.0)  # still on its way when the answer is ready to go
+    ana.post(callback_update(ana.chat_id, "menu", 1))
+    assert len(fake.calls_to("answerCallbackQuery")) == 1
+    assert len(ana.messages()) == 1
+    assert len(fake.calls_to("getMe")) == 1
+
+
 def test_an_old_button_does_not_answer_the_current_question(ana, fake):
     onboard(ana)
     ana.presses("1. Courses")

@@ -40,11 +40,15 @@ def process_update(senda: Service, update: Update) -> None:
     if inbound is None:
         return
     query = update.callback_query
-    if query is not None:
-        sender.answer_callback(query.id)
-    reply = answer(senda.engine, senda.outbox, inbound)
-    if query is not None and inbound.reply_to is not None and not reply.duplicate:
-        sender.remove_keyboard(inbound.address, inbound.reply_to)
+    # The pressed button's acknowledgement goes out while the engine works on the answer.
+    acknowledgement = sender.answer_callback(query.id) if query is not None else None
+    try:
+        reply = answer(senda.engine, senda.outbox, inbound)
+        if query is not None and inbound.reply_to is not None and not reply.duplicate:
+            sender.remove_keyboard(inbound.address, inbound.reply_to)
+    finally:
+        if acknowledgement is not None:
+            acknowledgement.wait()
 
 
 def _plausible_update(data: object) -> bool:

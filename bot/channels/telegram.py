@@ -17,6 +17,7 @@ import threading
 import time
 import warnings
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -147,6 +148,21 @@ def _retry_after(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+class BestEffort:
+    """A call under way on the bot's loop whose failure must not stop the conversation."""
+
+    def __init__(self, future: Future[Any], what: str, timeout: float) -> None:
+        self._future, self._what, self._timeout = future, what, timeout
+
+    def wait(self) -> None:
+        """Wait for the call to end; a failure is logged, not raised."""
+        try:
+            self._future.result(self._timeout)
+        except (TelegramError, TimeoutError) as error:
+            self._future.cancel()
+            log.info("telegram: %s failed (%s)", self._what, error)
+
+
 class TelegramSender:
     """Sends through PTB's Bot on this process's own event loop."""
 
@@ -161,6 +177,7 @@ class TelegramSender:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._bot: Bot | None = None
         self._initialized = False
+        self._initializing = asyncio.Lock()
         self.username: str | None = None
 
     def _start(self) -> tuple[asyncio.AbstractEventLoop, Bot]:
@@ -181,20 +198,29 @@ class TelegramSender:
                 bot = Bot(self._token, base_url=self._base_url, request=request)
                 self._loop, self._bot, self._pid = loop, bot, os.getpid()
                 self._initialized = False
+                self._initializing = asyncio.Lock()
             return self._loop, self._bot
 
-    def call(self, work: Callable[[Bot], Awaitable[_T]]) -> _T:
-        """Run a coroutine of the bot on the bot's loop and wait for its result."""
+    def _submit(self, work: Callable[[Bot], Awaitable[_T]]) -> Future[_T]:
+        """Start a coroutine of the bot on the bot's loop; its future, to wait for."""
         loop, bot = self._start()
 
         async def run() -> _T:
             if not self._initialized:
-                await bot.initialize()  # getMe: also tells the bot's username
-                self.username = bot.username
-                self._initialized = True
+                # A request's reply and its button's acknowledgement may start together: the
+                # first of them asks for the bot (getMe), the other waits for that answer.
+                async with self._initializing:
+                    if not self._initialized:
+                        await bot.initialize()  # getMe: also tells the bot's username
+                        self.username = bot.username
+                        self._initialized = True
             return await work(bot)
 
-        future = asyncio.run_coroutine_threadsafe(run(), loop)
+        return asyncio.run_coroutine_threadsafe(run(), loop)
+
+    def call(self, work: Callable[[Bot], Awaitable[_T]]) -> _T:
+        """Run a coroutine of the bot on the bot's loop and wait for its result."""
+        future = self._submit(work)
         try:
             # A little beyond the HTTP client's own time-outs, which should answer first.
             return future.result(self._timeout + 5)
@@ -254,16 +280,19 @@ class TelegramSender:
                 asyncio.run_coroutine_threadsafe(bot.shutdown(), loop).result(5)
         loop.call_soon_threadsafe(loop.stop)
 
+    def best_effort_soon(self, work: Callable[[Bot], Awaitable[Any]], what: str) -> BestEffort:
+        """Start a call whose failure must not stop the conversation; wait for it later."""
+        return BestEffort(self._submit(work), what, self._timeout + 5)
+
     def best_effort(self, work: Callable[[Bot], Awaitable[Any]], what: str) -> None:
         """A call whose failure must not stop the conversation (acks, keyboard removal)."""
-        try:
-            self.call(work)
-        except (TelegramError, TimeoutError) as error:
-            log.info("telegram: %s failed (%s)", what, error)
+        self.best_effort_soon(work, what).wait()
 
-    def answer_callback(self, callback_query_id: str) -> None:
-        """Stop the client's spinner on a pressed button."""
-        self.best_effort(
+    def answer_callback(self, callback_query_id: str) -> BestEffort:
+        """Start stopping the client's spinner on a pressed button. The answer to the button
+        need not wait for it: against the real Bot API that would be a round trip on every
+        press."""
+        return self.best_effort_soon(
             lambda bot: bot.answer_callback_query(callback_query_id), "answerCallbackQuery"
         )
 

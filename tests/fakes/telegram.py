@@ -61,6 +61,8 @@ class _State:
     messages: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
     last_message_id: int = 0
     webhook_url: str = ""
+    holds: dict[str, deque[float]] = field(default_factory=dict)
+    answered: dict[str, list[float]] = field(default_factory=dict)
 
 
 def _maybe_json(key: str, value: Any) -> Any:
@@ -171,6 +173,9 @@ class _Handler(FakeHTTPHandler):
         fake._record(method, params, failure.kind if failure else None)
         if fake.delay > 0:
             time.sleep(fake.delay)
+        held = fake._take_hold(method)
+        if held:
+            time.sleep(held)
         if failure is not None:
             self._fail(failure)
             return
@@ -182,6 +187,8 @@ class _Handler(FakeHTTPHandler):
             self._send_json(500, {"ok": False, "error_code": 500, "description": description})
             return
         self._send_json(200, {"ok": True, "result": result})
+        if held:
+            fake._record_answer(method)
 
     def _fail(self, failure: _Failure) -> None:
         if failure.kind == "hang":
@@ -314,6 +321,17 @@ class FakeTelegram(ServedFake):
             queue = self._state.failures.setdefault(method.lower(), deque())
             queue.extend(_Failure(kind, retry_after) for _ in range(times))
 
+    def hold_next(self, method: str, seconds: float) -> None:
+        """Hold the answer to the next call to ``method`` for ``seconds``, as a slow network to
+        Telegram would; when it left is in ``answered_at``."""
+        with self._cond:
+            self._state.holds.setdefault(method.lower(), deque()).append(seconds)
+
+    def answered_at(self, method: str) -> list[float]:
+        """When the held answers to ``method`` left the fake (time.monotonic())."""
+        with self._cond:
+            return list(self._state.answered.get(method.lower(), []))
+
     def clear_failures(self) -> None:
         """Forget the failures still queued: the API works again."""
         with self._cond:
@@ -336,6 +354,16 @@ class FakeTelegram(ServedFake):
     def _record(self, method: str, params: dict[str, Any], failed: str | None) -> None:
         with self._cond:
             self._state.calls.append(Call(method, params, time.monotonic(), failed))
+            self._cond.notify_all()
+
+    def _take_hold(self, method: str) -> float:
+        with self._cond:
+            queue = self._state.holds.get(method.lower())
+            return queue.popleft() if queue else 0.0
+
+    def _record_answer(self, method: str) -> None:
+        with self._cond:
+            self._state.answered.setdefault(method.lower(), []).append(time.monotonic())
             self._cond.notify_all()
 
     def _take_failure(self, method: str) -> _Failure | None:
