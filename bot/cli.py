@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo
 
 from bot.channels import console
 from bot.config import BUNDLED_CATALOG
@@ -52,12 +52,16 @@ def senda() -> None:
 senda.add_command(admin_group)
 
 
-@senda.command("chat")
+@senda.command("chat", with_appcontext=False)
 @click.option("--user", default="console", show_default=True, help="The address to talk as.")
 @click.option("--json", "as_json", is_flag=True, help="Print each message as one JSON line.")
-def chat(user: str, as_json: bool) -> None:
+@click.pass_context
+def chat(context: click.Context, user: str, as_json: bool) -> None:
     """Talk to Senda in the terminal, with the engine the channels use."""
-    engine = _service().engine
+    # The terminal is the conversation: warnings and errors only, set before the app is built,
+    # so that a new database's migration does not print its steps into it.
+    configure_logging(logging.WARNING)
+    engine = context.ensure_object(ScriptInfo).load_app().extensions["senda"].engine
     render = console.render_json if as_json else console.render_text
     interactive = sys.stdin.isatty()
     if interactive:

@@ -113,8 +113,10 @@ def test_plain_output_numbers_the_options(chat_env, tmp_path):
     assert "1. Español\n2. English\n3. Français\n4. Kreyòl ayisyen" in result.stdout
 
 
-def test_interactive_on_a_terminal(chat_env):
-    """On a TTY: a prompt, the replies, and Ctrl-D to leave."""
+def test_interactive_on_a_terminal(chat_env, tmp_path):
+    """On a TTY: a prompt, the replies, and Ctrl-D to leave; on a new database too, with no
+    log lines of its migration in the conversation."""
+    chat_env = {**chat_env, "DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
     import pty
     import select as io_select
 
@@ -135,9 +137,12 @@ def test_interactive_on_a_terminal(chat_env):
                 seen += os.read(main, 4096)
         return seen.decode(errors="replace")
 
-    assert "Ctrl-D" in read_until("> ")
+    opening = read_until("> ")
+    assert "Ctrl-D" in opening
     os.write(main, b"hola\n")
-    assert "1. Español" in read_until("Kreyòl")
+    answer = read_until("Kreyòl")
+    assert "1. Español" in answer
+    assert "INFO" not in opening + answer, opening + answer
     os.write(main, b"\x04")
     assert process.wait(timeout=30) == 0
     os.close(main)
