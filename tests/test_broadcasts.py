@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -183,6 +184,34 @@ def test_the_audience_filters_and_a_later_time(channels_config, fakes):
         assert status(channels_config, broadcast_id)["pending"] == 5
         assert broadcasts.send_pushes(service) == 0  # fanned out, but due in 2099
         assert telegram.calls_to("sendMessage") == []
+    finally:
+        service.close()
+
+
+def test_a_push_refused_for_a_flood_wait_goes_at_its_time_not_at_the_next_sweep(
+    channels_config, fakes
+):
+    """Telegram refuses one push of a broadcast (429, retry after 1 s): the worker asks for it
+    again at its time, and it arrives then, instead of waiting up to a minute for the sweep."""
+    telegram, _ = fakes
+    app = create_app(channels_config)
+    service = app.extensions["senda"]
+    try:
+        people = make_learners(service, 3, "telegram", "es")
+        telegram.fail_next("flood", retry_after=1)
+        broadcast_id = send(channels_config, GOOD)
+        queue = service.jobs.queue
+        while (task := queue.dequeue()) is not None:
+            queue.execute(task)
+        assert status(channels_config, broadcast_id)["sent"] == 2
+        (retry,) = queue.scheduled()
+        assert retry.name == "flush_learner"
+        time.sleep(max(0.0, (retry.eta - datetime.now(UTC).replace(tzinfo=None)).total_seconds()))
+        for task in queue.read_schedule(datetime.now(UTC).replace(tzinfo=None)):
+            queue.execute(task)
+        assert status(channels_config, broadcast_id)["sent"] == 3
+        sent = [c for c in telegram.calls_to("sendMessage") if c.failed is None]
+        assert sorted(str(c.params["chat_id"]) for c in sent) == sorted(people)
     finally:
         service.close()
 

@@ -391,12 +391,20 @@ def _send_claimed(service: Service, ids: list[int], pool: ThreadPoolExecutor) ->
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             results = []
+            retries = []
             for future in done:
                 row, learner_id = pending.pop(future)
-                values, reachable = future.result()
-                sent += values["state"] == "sent"
-                results.append((row, learner_id, values, reachable))
+                outcome = future.result()
+                sent += outcome.values["state"] == "sent"
+                results.append((row, learner_id, outcome.values, not outcome.unreachable))
+                if outcome.retry_in is not None:
+                    retries.append((learner_id, outcome.retry_in))
             _record(connection, results)
+            # A push set back for a while (a flood wait, a server error) is asked for at its
+            # time, as a reply is, instead of waiting for the minute's sweep.
+            if service.outbox.schedule is not None:
+                for learner_id, seconds in retries:
+                    service.outbox.schedule(learner_id, seconds)
             for _ in done:
                 submit_next()
     return sent
@@ -432,19 +440,18 @@ def _record(connection: Connection, results: list[tuple[OutboxMessage, int, dict
             connection.execute(_MARK_UNREACHABLE, gone)
 
 
-def _send_one(service: Service, row: OutboxMessage, learner: Learner) -> tuple[dict, bool]:
-    """Send one push; the row's new values, and whether the person can still be reached."""
+def _send_one(service: Service, row: OutboxMessage, learner: Learner) -> Outcome:
+    """Send one push; what became of it."""
     sender = service.outbox.senders.get(row.channel)
     refusal = not_sendable(row, learner)
     if sender is None:
         refusal = Outcome({"state": "failed", "reason": "the channel is not configured"})
     if refusal is not None:
-        return refusal.values, True
+        return refusal
     if not service.limits.acquire(row.channel, learner.id):
-        return {"state": "pending", "reason": "waiting for the channel's rate limit"}, True
+        return Outcome({"state": "pending", "reason": "waiting for the channel's rate limit"})
     address = service.cipher.decrypt(learner.address_encrypted)
-    outcome = send_row(sender, address, row, learner)
-    return outcome.values, not outcome.unreachable
+    return send_row(sender, address, row, learner)
 
 
 def _finish_if_done(service: Service, broadcast_id: int) -> None:
