@@ -80,9 +80,17 @@ def senda_settings(database_url: str, instance: Path, api_base_url: str) -> dict
 
 
 def measure(
-    port: int, path: str, fake: Fake, rate: float, seconds: float, people: int, step: int
+    port: int,
+    path: str,
+    fake: Fake,
+    rate: float,
+    seconds: float,
+    people: int,
+    written: dict[int, int],
 ) -> tuple[list[float], float]:
-    """Post `rate` updates a second for `seconds`; the latencies in ms and the rate achieved."""
+    """Post `rate` updates a second for `seconds`; the latencies in ms and the rate achieved.
+    `written` counts each person's messages to this app so far: each writes the script in
+    order, person n from its n-th word on, so that every stretch of time carries all of it."""
     fake.ask("reset")
     total = int(rate * seconds)
     posts: list[tuple[int, float]] = []
@@ -92,8 +100,11 @@ def measure(
     first_update = int(time.time() * 1_000_000)
 
     def post(n: int) -> None:
-        chat_id = 50_000_000 + n % people
-        text = SCRIPT[(step * total + n) // people % len(SCRIPT)]
+        person = n % people
+        chat_id = 50_000_000 + person
+        with lock:
+            text = SCRIPT[(person + written.get(person, 0)) % len(SCRIPT)]
+            written[person] = written.get(person, 0) + 1
         update = text_update(chat_id, text, update_id=first_update + n)
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}{path}",
@@ -184,6 +195,7 @@ def main() -> None:
         apps.append(("floor", "floor_app:app", "/webhook"))
     apps.append(("senda", "webhooks:create_app()", "/webhooks/telegram"))
     servers: dict[str, tuple[subprocess.Popen, int, str]] = {}
+    written: dict[str, dict[int, int]] = {}  # each app's count of each person's messages
     try:
         # All the apps are up at once, and each rate is measured in rounds that take turns
         # between them: the machine's speed drifts over minutes, and a ratio of two figures
@@ -195,15 +207,15 @@ def main() -> None:
                 port,
                 path,
             )
-            measure(port, path, fake, 20, 2, args.people, 99)  # warm up
-        steps = dict.fromkeys(servers, 0)
+            written[name] = {}
+            measure(port, path, fake, 20, 2, args.people, written[name])  # warm up
+        seconds = args.seconds / args.rounds
         for rate in rates:
             for _ in range(args.rounds):
                 for name, (_process, port, path) in servers.items():
                     latencies, achieved = measure(
-                        port, path, fake, rate, args.seconds / args.rounds, args.people, steps[name]
+                        port, path, fake, rate, seconds, args.people, written[name]
                     )
-                    steps[name] += 1
                     earlier, rates_seen = results.setdefault(name, {}).get(rate, ([], 0.0))
                     results[name][rate] = (earlier + latencies, rates_seen + achieved / args.rounds)
             if percentile(results["senda"][rate][0], 0.95) > 1000:
