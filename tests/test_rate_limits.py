@@ -65,6 +65,21 @@ def test_a_channel_s_turns_are_spread_over_the_second_not_sent_in_bursts(store):
     assert all(stamps[i + 6] - stamps[i] >= 0.1 for i in range(len(stamps) - 6))
 
 
+@pytest.mark.parametrize("store", STORES)
+def test_a_quiet_channel_sends_at_once_instead_of_at_the_next_slot(store):
+    """A reply on a channel with nothing else going waits for no slot: at SMS's 10 a second a
+    slot is 1/9 s, which every reply used to wait for, to its end."""
+    channel = f"sms-{uuid.uuid4().hex[:6]}"
+    rates = Rates(per_channel={channel: 10}, per_person={channel: 1})
+    limits = ChannelLimits(REDIS_URL if store == "redis" else "memory://", rates)
+    slots = pace_for(10).slots
+    # Ask just after a slot has begun, so that nearly all of it is left.
+    time.sleep((int(time.time() * slots) + 1) / slots - time.time() + 0.005)
+    asked = time.time()
+    assert limits.acquire(channel)
+    assert int(time.time() * slots) == int(asked * slots), "it waited for the next slot"
+
+
 @pytest.mark.parametrize(
     ("limit", "sends_a_second"),
     [(10, 9), (30, 29), (80, 78), (200, 196)],  # SMS, Telegram, WhatsApp, the scale-out test

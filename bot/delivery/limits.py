@@ -151,8 +151,18 @@ class ChannelLimits:
 
     def _take_slot(self, channel: str, pace: Pace, item: RateLimitItem, deadline: float) -> bool:
         """Claim the next slot with a turn left, then wait for its start: every send starts a
-        slot, so any 31 sends at 29 a second span 30 slots, a second and a slot."""
-        slot = int(time.time() * pace.slots) + 1
+        slot, so any 31 sends at 29 a second span 30 slots, a second and a slot.
+
+        A channel with a turn left in the slot under way goes at once instead, and takes a turn
+        of the next slot too: that send stands in for one at the next slot's start, so any one
+        second still holds no more turns than before. A reply to a quiet channel then leaves
+        without waiting up to a slot (1/29 s on Telegram, 1/9 s on SMS)."""
+        current = int(time.time() * pace.slots)
+        slot = current + 1
+        if self._hit(self._slots, item, (channel, "slot", str(current))):
+            if self._hit(self._slots, item, (channel, "slot", str(current + 1))):
+                return True
+            slot = current + 2  # the turn of the slot under way is left unused: one fewer send
         while True:
             start = slot / pace.slots
             if time.monotonic() + (start - time.time()) > deadline:
