@@ -16,8 +16,9 @@ is cut into slots, and `limits` counts each slot on a key of its own (a fixed wi
 goes at its start, so any one second holds at most `slots` starts: `per_slot * slots` sends,
 one slot's worth under the limit. That slot (1/29 s at Telegram's 30) is the margin for a send
 that reaches the provider late. A send on a quiet channel need not wait for a slot's start: it
-goes at once and stands in for one at the next slot's start. The slot number comes from each machine's clock, so workers on
-several machines need synchronised clocks (NTP) to share the slots exactly.
+goes at once and stands in for one at the next slot's start. The slot number comes from each
+machine's clock, so workers on several machines need synchronised clocks (NTP) to share the slots
+exactly.
 """
 
 from __future__ import annotations
