@@ -69,15 +69,21 @@ def test_a_channel_s_turns_are_spread_over_the_second_not_sent_in_bursts(store):
 def test_a_quiet_channel_sends_at_once_instead_of_at_the_next_slot(store):
     """A reply on a channel with nothing else going waits for no slot: at SMS's 10 a second a
     slot is 1/9 s, which every reply used to wait for, to its end."""
-    channel = f"sms-{uuid.uuid4().hex[:6]}"
-    rates = Rates(per_channel={channel: 10}, per_person={channel: 1})
-    limits = ChannelLimits(REDIS_URL if store == "redis" else "memory://", rates)
     slots = pace_for(10).slots
-    # Ask just after a slot has begun, so that nearly all of it is left.
-    time.sleep((int(time.time() * slots) + 1) / slots - time.time() + 0.005)
-    asked = time.time()
-    assert limits.acquire(channel)
-    assert int(time.time() * slots) == int(asked * slots), "it waited for the next slot"
+
+    def turn_came_in_the_slot_asked_in() -> bool:
+        channel = f"sms-{uuid.uuid4().hex[:6]}"  # nothing else going on it
+        rates = Rates(per_channel={channel: 10}, per_person={channel: 1})
+        limits = ChannelLimits(REDIS_URL if store == "redis" else "memory://", rates)
+        # Ask just after a slot has begun, so that nearly all of its 111 ms are left.
+        time.sleep((int(time.time() * slots) + 1) / slots - time.time() + 0.005)
+        asked = time.time()
+        assert limits.acquire(channel)
+        return int(time.time() * slots) == int(asked * slots)
+
+    # Waiting for the next slot fails every time; a machine that stalls for a slot's length
+    # just then may fail once.
+    assert any(turn_came_in_the_slot_asked_in() for _ in range(3)), "it waited for the next slot"
 
 
 @pytest.mark.parametrize(
