@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -19,7 +17,7 @@ from bot.cli import senda
 from tests.conftest import POSTGRES_URL, REDIS_URL
 from tests.fakes.telegram import FakeTelegram
 from tests.learners import make_learners
-from tests.servers import free_port, procfile_command, start, stop
+from tests.servers import BIN, free_port, procfile_command, start, stop
 from tests.telegram_helpers import SECRET, TOKEN, text_update
 from tests.test_telegram_served import post
 from webhooks import create_app
@@ -30,7 +28,6 @@ pytestmark = pytest.mark.skipif(
     "TEST_REDIS_URL (.ci/run does)",
 )
 
-BIN = Path(sys.executable).parent
 RECIPIENTS = 5000
 RATE = 200  # Telegram messages a second, for every process together: below what they can send
 WRITERS = 60

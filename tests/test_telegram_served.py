@@ -5,20 +5,16 @@ from __future__ import annotations
 import gc
 import json
 import os
-import sys
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.fakes.telegram import FakeTelegram
-from tests.servers import free_port, procfile_command, start, stop
+from tests.servers import BIN, free_port, procfile_command, start, stop
 from tests.telegram_helpers import SECRET, TOKEN, callback_update, text_update
-
-BIN = Path(sys.executable).parent
 
 
 def post(port: int, update: dict, secret: str = SECRET) -> int:

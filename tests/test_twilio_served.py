@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 from tests.fakes.twilio import FakeTwilio
-from tests.servers import free_port, start, stop
+from tests.servers import BIN, free_port, start, stop
 from tests.twilio_helpers import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -20,7 +18,6 @@ from tests.twilio_helpers import (
     signature,
 )
 
-BIN = Path(sys.executable).parent
 SENDER = "whatsapp:+5215500011122"
 
 
