@@ -107,7 +107,10 @@ class Engine:
         learner, _ = repo.learner_for_update(
             session, self.cipher, inbound.channel, inbound.address, DEFAULT_LANGUAGE
         )
-        learner.unreachable_at = None  # they wrote: they can be reached again
+        if learner.unreachable_at is not None:
+            # They wrote: they can be reached again. (Set only when it changes: a learner
+            # changed in the session is flushed before each query of the dialog.)
+            learner.unreachable_at = None
         turn = self._turn(session, learner, inbound)
         messages = merge(self._answer(turn))
         if turn.erased:

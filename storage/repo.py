@@ -63,13 +63,23 @@ def claim_message(session: Session, channel: str, message_id: str) -> bool:
     )
 
 
+# Built once: on every message, building a statement anew costs more than running it.
+_LEARNER_FOR_UPDATE = (
+    select(Learner).where(Learner.address_hash == bindparam("address_hash")).with_for_update()
+)
+_PROGRESS_ROWS = (
+    select(ModuleProgress)
+    .where(ModuleProgress.learner_id == bindparam("learner_id"))
+    .order_by(ModuleProgress.updated_at.desc(), ModuleProgress.id.desc())
+)
+
+
 def learner_for_update(
     session: Session, cipher: AddressCipher, channel: str, address: str, language: str
 ) -> tuple[Learner, bool]:
     """The learner at this address, locked for this transaction; created if new."""
-    address_hash = cipher.lookup_hash(channel, address)
-    query = select(Learner).where(Learner.address_hash == address_hash).with_for_update()
-    learner = session.scalars(query).one_or_none()
+    found = {"address_hash": cipher.lookup_hash(channel, address)}
+    learner = session.scalars(_LEARNER_FOR_UPDATE, found).one_or_none()
     if learner is not None:
         return learner, False
     # Two first messages at once: one insert wins, the other waits for it and finds the row.
@@ -80,7 +90,7 @@ def learner_for_update(
         {
             "pseudonym": uuid.uuid4().hex,
             "channel": channel,
-            "address_hash": address_hash,
+            "address_hash": found["address_hash"],
             "address_encrypted": cipher.encrypt(address),
             "language": language,
             "pushes_stopped": False,
@@ -89,7 +99,7 @@ def learner_for_update(
             "last_seen_at": now,
         },
     )
-    return session.scalars(query).one(), created
+    return session.scalars(_LEARNER_FOR_UPDATE, found).one(), created
 
 
 def find_learner(
@@ -181,9 +191,8 @@ def course_progress(
     changed in the session and not yet written)."""
     rows = session.info.get(_PROGRESS, {}).get(learner_id)
     if rows is None or _progress_changing(session):
-        query = select(ModuleProgress).where(ModuleProgress.learner_id == learner_id)
-        order = (ModuleProgress.updated_at.desc(), ModuleProgress.id.desc())
-        rows = list(session.scalars(query.order_by(*order)))  # may flush, which forgets
+        # May flush, which forgets.
+        rows = list(session.scalars(_PROGRESS_ROWS, {"learner_id": learner_id}))
         session.info.setdefault(_PROGRESS, {})[learner_id] = rows
     return [row for row in rows if course_id is None or row.course_id == course_id]
 

@@ -320,8 +320,8 @@ def test_choosing_courses_takes_six_statements_and_is_answered_after_four(ana, f
         # got) alike.
         ("SELECT", "module_progress", before),
         ("SELECT", "outbox", before),  # nothing of theirs still waits to go
-        ("UPDATE", "learners", after),  # last seen, and the new step: one write, after the send
         ("INSERT", "outbox", after),  # the answer, sent, without its words
+        ("UPDATE", "learners", after),  # last seen, and the new step: one write, at the commit
     ]
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import bindparam, insert, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.delivery.limits import REPLY_MAX_WAIT, ChannelLimits
@@ -27,6 +27,13 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 _COLUMNS = inspect(OutboxMessage).column_attrs
+# Built once: on every reply, building a statement anew costs more than running it.
+_INSERT = insert(OutboxMessage.__table__)
+_FIRST_PENDING = (
+    select(OutboxMessage.id)
+    .where(OutboxMessage.learner_id == bindparam("learner_id"), OutboxMessage.state == "pending")
+    .limit(1)
+)
 
 
 class SendError(Exception):
@@ -160,11 +167,7 @@ class Outbox:
         with what became of it (a part not sent stays pending for the worker). Behind earlier
         messages still pending, the reply waits its turn."""
         with session.no_autoflush:  # the learner's changes are written after the send
-            waiting = session.scalar(
-                select(OutboxMessage.id)
-                .where(OutboxMessage.learner_id == learner.id, OutboxMessage.state == "pending")
-                .limit(1)
-            )
+            waiting = session.scalar(_FIRST_PENDING, {"learner_id": learner.id})
         if waiting is not None:
             self.enqueue(session, learner, messages)
             return self.send_due(session, learner)
@@ -172,9 +175,9 @@ class Outbox:
         # transaction is, and a transaction that fails leaves the channel to deliver again.
         rows = self._rows(learner, messages, "reply")
         flushed = self._send_in_order(learner, rows, address)
-        # A bulk INSERT of their values: the rows are not used again in this transaction, and
-        # the session's unit of work would cost more than the statement itself.
-        session.execute(insert(OutboxMessage), [_values(row) for row in rows])
+        # A plain INSERT of their values: the rows are not used again in this transaction, and
+        # the session's unit of work, or its bulk insert, would cost more than the statement.
+        session.connection().execute(_INSERT, [_values(row) for row in rows])
         return flushed
 
     def flush(self, learner_id: int) -> Flushed:
