@@ -6,10 +6,10 @@ import secrets
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Insert, bindparam, delete, event, func, select
+from sqlalchemy import Insert, bindparam, delete, event, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, Session, with_expression
 
 from storage.crypto import AddressCipher
 from storage.models import (
@@ -65,7 +65,18 @@ def claim_message(session: Session, channel: str, message_id: str) -> bool:
 
 # Built once: on every message, building a statement anew costs more than running it.
 _LEARNER_FOR_UPDATE = (
-    select(Learner).where(Learner.address_hash == bindparam("address_hash")).with_for_update()
+    select(Learner)
+    .options(
+        # Read with the row, in the same statement, for the answer to wait behind them.
+        with_expression(
+            Learner.has_pending_messages,
+            exists().where(
+                OutboxMessage.learner_id == Learner.id, OutboxMessage.state == "pending"
+            ),
+        )
+    )
+    .where(Learner.address_hash == bindparam("address_hash"))
+    .with_for_update(of=Learner)
 )
 _PROGRESS_ROWS = (
     select(ModuleProgress)
@@ -77,7 +88,8 @@ _PROGRESS_ROWS = (
 def learner_for_update(
     session: Session, cipher: AddressCipher, channel: str, address: str, language: str
 ) -> tuple[Learner, bool]:
-    """The learner at this address, locked for this transaction; created if new."""
+    """The learner at this address, locked for this transaction, with whether a message to
+    them still waits to go; created if new."""
     found = {"address_hash": cipher.lookup_hash(channel, address)}
     learner = session.scalars(_LEARNER_FOR_UPDATE, found).one_or_none()
     if learner is not None:
