@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -120,9 +120,9 @@ class Translator:
         """A date written out the way the language writes it ("28 de noviembre de 2026")."""
         return format_date(value, format="long", locale=_formats_locale(self.language))
 
-    def words(self, context: str, message: str) -> set[str]:
+    def words(self, context: str, message: str) -> frozenset[str]:
         """The normalized words a catalog lists for a word (comma-separated)."""
-        return {normalize(w) for w in self.pgettext(context, message).split(",") if w.strip()}
+        return _catalog_words(interface_language(self.language), context, message)
 
 
 def parse_number(text: str, language: str) -> float | None:
@@ -166,6 +166,19 @@ def normalize(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", clean_text(text, 200).casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _SPACES.sub(" ", _EDGE_PUNCTUATION.sub("", plain)).strip()
+
+
+@lru_cache(maxsize=4096)
+def normalize_offered(text: str) -> str:
+    """`normalize` for what Senda itself offers (option labels and values), kept for the next
+    message, which offers the same. Never for what a person wrote: that is not kept."""
+    return normalize(text)
+
+
+@cache
+def _catalog_words(language: str, context: str, message: str) -> frozenset[str]:
+    words = Translator(language).pgettext(context, message).split(",")
+    return frozenset(normalize(w) for w in words if w.strip())
 
 
 @cache
@@ -225,11 +238,11 @@ def match_option(text: str, options: Sequence[Option], translator: Translator) -
         if 1 <= number <= len(options):
             return Match(options[number - 1])
         return Match(out_of_range=True)
-    by_label = {normalize(option.label): option for option in options}
+    by_label = {normalize_offered(option.label): option for option in options}
     if word in by_label:
         return Match(by_label[word])
     for option in options:
-        if word == normalize(option.value):
+        if word == normalize_offered(option.value):
             return Match(option)
     if len(word) == 1 and "a" <= word <= "j":
         index = ord(word) - ord("a")
@@ -244,8 +257,8 @@ def match_option(text: str, options: Sequence[Option], translator: Translator) -
         fits = [
             option
             for option in options
-            if normalize(option.label).startswith(word + " ")
-            or normalize(option.label).endswith(" " + word)
+            if normalize_offered(option.label).startswith(word + " ")
+            or normalize_offered(option.label).endswith(" " + word)
         ]
         if len(fits) == 1:
             return Match(fits[0])

@@ -7,7 +7,7 @@ place --(a location)--> the nearest few, with their distance
 
 from __future__ import annotations
 
-from bot.i18n import normalize
+from bot.i18n import normalize, normalize_offered
 from bot.messages import Option, Outbound
 from dialogs import menu
 from dialogs.base import Dialog, Step, Turn, say
@@ -84,7 +84,8 @@ def near_location(turn: Turn) -> Outbound:
 
 def _region_names(turn: Turn) -> dict[str, set[str]]:
     return {
-        region.id: {normalize(name) for name in region.name.values()} | {normalize(region.id)}
+        region.id: {normalize_offered(name) for name in region.name.values()}
+        | {normalize_offered(region.id)}
         for region in turn.catalog.regions
     }
 
@@ -92,7 +93,8 @@ def _region_names(turn: Turn) -> dict[str, set[str]]:
 def on_place(turn: Turn) -> list[Outbound]:
     """Services in the city or state the person named."""
     t = turn.t
-    found = in_place(turn.catalog.services, turn.inbound.text, normalize, _region_names(turn))
+    wanted = normalize(turn.inbound.text)
+    found = in_place(turn.catalog.services, wanted, normalize_offered, _region_names(turn))
     if not found:
         note = t._(
             "I found no service for that place. Try the name of a nearby city or your "

@@ -31,13 +31,13 @@ def nearest(
 
 def in_place(
     points: Iterable[ServicePoint],
-    place: str,
+    wanted: str,
     fold: Callable[[str], str],
     region_names: dict[str, set[str]],
     count: int = 5,
 ) -> list[ServicePoint]:
-    """Places whose city or region is the one named (compared after `fold`)."""
-    wanted = fold(place)
+    """Places whose city or region is the one named, `wanted` as `fold` leaves names (the
+    directory's own names are folded with `fold`; region_names are folded already)."""
     if not wanted:
         return []
     found = [

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from bot.i18n import normalize_offered
 from bot.messages import Location
 from lessons.directory import distance_km, nearest
 from lessons.loader import load_catalog
@@ -84,6 +85,19 @@ def test_an_unknown_place_gets_a_way_on(engine):
             ("menu", "Menu"),
         ],
     )
+
+
+def test_a_place_a_person_names_is_not_kept_by_the_cache_of_folded_names(engine):
+    # The directory's names, once folded, are kept for the next message; what a person writes
+    # (here, the place where they are) must not be.
+    ana = Person(engine)
+    run_transcript(ana, [*MIGRANT, ("services near me", "Share your location")])
+    assert "Test shelter A" in ana.says("¡ciudad   PRUEBA!")
+    assert "found no service" in ana.says("Villa Escondida 7")
+    for written in ("¡ciudad   PRUEBA!", "Villa Escondida 7"):
+        misses = normalize_offered.cache_info().misses
+        normalize_offered(written)
+        assert normalize_offered.cache_info().misses == misses + 1, written
 
 
 def test_a_location_shared_anywhere_answers_with_services_and_keeps_the_place(engine):
