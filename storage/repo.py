@@ -153,12 +153,19 @@ def module_progress(
     session: Session, learner_id: int, course_id: str, module_id: str
 ) -> ModuleProgress:
     """The learner's progress in a module, created at the first card if new."""
-    query = select(ModuleProgress).where(
-        ModuleProgress.learner_id == learner_id,
-        ModuleProgress.course_id == course_id,
-        ModuleProgress.module_id == module_id,
-    )
-    progress = session.scalars(query).one_or_none()
+    known = _progress_read(session, learner_id)
+    if known is not None:  # the menu of modules, shown before, read them all
+        progress = next(
+            (row for row in known if (row.course_id, row.module_id) == (course_id, module_id)),
+            None,
+        )
+    else:
+        query = select(ModuleProgress).where(
+            ModuleProgress.learner_id == learner_id,
+            ModuleProgress.course_id == course_id,
+            ModuleProgress.module_id == module_id,
+        )
+        progress = session.scalars(query).one_or_none()
     if progress is None:
         enrol(session, learner_id, course_id)
         progress = ModuleProgress(
@@ -201,12 +208,19 @@ def course_progress(
     """A learner's progress rows, for one course or all, most recently touched first. Read once
     a transaction, and again after anything may have changed them (a flush, a bulk write, a row
     changed in the session and not yet written)."""
-    rows = session.info.get(_PROGRESS, {}).get(learner_id)
-    if rows is None or _progress_changing(session):
+    rows = _progress_read(session, learner_id)
+    if rows is None:
         # May flush, which forgets.
         rows = list(session.scalars(_PROGRESS_ROWS, {"learner_id": learner_id}))
         session.info.setdefault(_PROGRESS, {})[learner_id] = rows
     return [row for row in rows if course_id is None or row.course_id == course_id]
+
+
+def _progress_read(session: Session, learner_id: int) -> list[ModuleProgress] | None:
+    """All of a learner's progress rows, when this transaction read them and nothing has
+    changed them since; else None."""
+    rows = session.info.get(_PROGRESS, {}).get(learner_id)
+    return None if rows is None or _progress_changing(session) else rows
 
 
 def _progress_changing(session: Session) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -295,8 +297,9 @@ def test_a_reply_waits_behind_an_earlier_one_still_to_send(ana, fake, service):
     assert states == ["sent", "sent", "sent"]
 
 
-def test_choosing_courses_takes_five_statements_and_is_answered_after_three(ana, fake, service):
-    onboard(ana)
+@contextmanager
+def statements_seen(service, fake) -> Iterator[list[tuple[str, str, int]]]:
+    """The statements sent meanwhile: (verb, table, sendMessage calls the fake had by then)."""
     seen: list[tuple[str, str, int]] = []
 
     def record(_connection, _cursor, statement, *_args) -> None:
@@ -305,16 +308,20 @@ def test_choosing_courses_takes_five_statements_and_is_answered_after_three(ana,
         if words[0] in before_table:
             # The last FROM: a subquery in what a SELECT reads comes before the table it reads.
             at = len(words) - 1 - words[::-1].index(before_table[words[0]])
-            table = words[at + 1]
-            seen.append((words[0], table, len(fake.calls_to("sendMessage"))))
+            seen.append((words[0], words[at + 1], len(fake.calls_to("sendMessage"))))
 
     event.listen(service.database, "before_cursor_execute", record)
-    sends = len(fake.calls_to("sendMessage"))
     try:
-        assert "Test course" in ana.writes("courses")
+        yield seen
     finally:
         event.remove(service.database, "before_cursor_execute", record)
-    before, after = sends, sends + 1
+
+
+def test_choosing_courses_takes_five_statements_and_is_answered_after_three(ana, fake, service):
+    onboard(ana)
+    before, after = len(fake.calls_to("sendMessage")), len(fake.calls_to("sendMessage")) + 1
+    with statements_seen(service, fake) as seen:
+        assert "Test course" in ana.writes("courses")
     assert seen == [
         ("INSERT", "processed_messages", before),  # a redelivery changes nothing
         # Their row, held to the commit, and whether anything of theirs still waits to go.
@@ -325,6 +332,20 @@ def test_choosing_courses_takes_five_statements_and_is_answered_after_three(ana,
         ("INSERT", "outbox", after),  # the answer, sent, without its words
         ("UPDATE", "learners", after),  # last seen, and the new step: one write, at the commit
     ]
+
+
+def test_a_module_opened_from_the_list_reads_the_progress_once(ana, fake, service):
+    onboard(ana)
+    ana.writes("courses")
+    for visit, card in ((1, "First test card."), (2, "Second test card.")):
+        with statements_seen(service, fake) as seen:
+            assert card in ana.writes("1"), f"visit {visit}"  # the module, where they left it
+        reads = [table for verb, table, _ in seen if verb == "SELECT"]
+        assert reads.count("module_progress") == 1, f"visit {visit}: {reads}"
+        if visit == 1:
+            ana.writes("next")
+            ana.writes("menu")
+            ana.writes("courses")
 
 
 def test_a_blocked_bot_stops_sending_until_the_person_writes_again(ana, fake, service):
