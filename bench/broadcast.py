@@ -5,12 +5,11 @@ limit lifted, and how close a limited send gets to its limit. Run by hand:
                                         [--database-url URL] [--redis-url URL]
 
 The fake Bot API runs in its own process. The baseline, measured in the same run, is
-python-telegram-bot alone, over Senda's transport (bot/channels/telegram_http.py), with as many
-sends in flight as one Senda send job (broadcasts.SEND_THREADS), in one process and in as many
-processes as there are workers: Senda's rate is printed as a ratio to the latter, the most any
-design on python-telegram-bot could send here (no database, no queue, nothing recorded). The
-limited run starts the fake with Telegram's flood control at the limit, so a send over it would
-be refused with 429.
+python-telegram-bot alone with as many sends in flight as one Senda send job
+(broadcasts.SEND_THREADS), in one process and in as many processes as there are workers: Senda's
+rate is printed as a ratio to the latter, the most any design on python-telegram-bot could
+send here (no database, no queue, nothing recorded). The limited run starts the
+fake with Telegram's flood control at the limit, so a send over it would be refused with 429.
 """
 
 from __future__ import annotations
@@ -30,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from cryptography.fernet import Fernet  # noqa: E402
 from telegram import Bot  # noqa: E402
+from telegram.request import HTTPXRequest  # noqa: E402
 
-from bot.channels.telegram_http import AiohttpRequest  # noqa: E402
 from bot.delivery import broadcasts  # noqa: E402
 from tests.learners import make_learners  # noqa: E402
 from webhooks import create_app  # noqa: E402
@@ -70,7 +69,7 @@ def _baseline_run(base_url: str, messages: int, in_flight: int, first: int) -> t
     """python-telegram-bot alone in this process: when its sends started and ended."""
 
     async def run() -> tuple[float, float]:
-        bot = Bot(TOKEN, base_url=base_url, request=AiohttpRequest(connection_pool_size=32))
+        bot = Bot(TOKEN, base_url=base_url, request=HTTPXRequest(connection_pool_size=32))
         await bot.initialize()
         gate = asyncio.Semaphore(in_flight)
 
