@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
 import threading
 import time
 import warnings
@@ -22,8 +23,8 @@ from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
 
-from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.text import split_message
 from bot.delivery.outbox import Envelope, Rejected, RetryLater, Unreachable
 from bot.messages import Inbound, Location, MediaKind, Outbound
@@ -187,12 +188,14 @@ class TelegramSender:
                     target=loop.run_forever, name="telegram-loop", daemon=True
                 )
                 thread.start()
-                bot = Bot(
-                    self._token,
-                    base_url=self._base_url,
-                    request=AiohttpRequest(connection_pool_size=32, timeout=self._timeout),
-                    get_updates_request=AiohttpRequest(1, timeout=self._timeout),
+                request = HTTPXRequest(
+                    connection_pool_size=32,
+                    read_timeout=self._timeout,
+                    write_timeout=self._timeout,
+                    # Small requests leave at once instead of waiting on Nagle's algorithm.
+                    socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
                 )
+                bot = Bot(self._token, base_url=self._base_url, request=request)
                 self._loop, self._bot, self._pid = loop, bot, os.getpid()
                 self._initialized = False
                 self._initializing = asyncio.Lock()
