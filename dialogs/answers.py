@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.i18n import normalize, parse_number
+from bot.i18n import normalize, normalize_offered, parse_number
 from bot.messages import Option, Outbound
 from dialogs.base import Turn, say
 from lessons.model import FALSE_KEY, TRUE_KEY, Choice, Course, Question
@@ -97,7 +97,7 @@ def _short_answer_key(question: Question, text: str) -> str:
     typed = normalize(text)
     for choice in question.options:
         for accepted in choice.text.values():
-            pieces = [re.escape(normalize(piece)) for piece in accepted.split("*")]
+            pieces = [re.escape(normalize_offered(piece)) for piece in accepted.split("*")]
             if re.fullmatch(".*".join(pieces), typed):
                 return choice.key
     return ""

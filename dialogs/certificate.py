@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.i18n import NO, NP_, Translator, normalize, yes_or_no
+from bot.i18n import NO, NP_, Translator, normalize, normalize_offered, yes_or_no
 from bot.messages import Option, Outbound
 from dialogs.base import Dialog, Step, Turn, say
 from lessons.model import Course
@@ -150,7 +150,7 @@ def _declines(turn: Turn) -> bool:
         return True
     t = turn.t
     typed = _NOT_WORD.sub("", normalize(turn.inbound.text))
-    label = _NOT_WORD.sub("", normalize(t._("No, thanks")))
+    label = _NOT_WORD.sub("", normalize_offered(t._("No, thanks")))
     skips = t.words("answer word", SKIP) | Translator("en").words("answer word", SKIP)
     return typed in {"1", label, *skips} or yes_or_no(turn.inbound.text, t) == NO
 
