@@ -1,9 +1,9 @@
-"""Telegram through python-telegram-bot: updates in, messages out, one event loop per process.
+"""Telegram through python-telegram-bot: updates in, messages out.
 
-PTB is asyncio; Flask views are threads. The bot belongs to one long-lived event loop running in
-a background thread of each process (created on first use, so after gunicorn forks); requests
-hand it coroutines with `run_coroutine_threadsafe` and wait for the result. No request ever runs
-a loop of its own, so no client is bound to a loop that is gone.
+PTB is asyncio; Flask views are threads. Each process has one Bot (made on first use, so after
+gunicorn forks) whose requests block (bot/channels/telegram_http.py): the thread that sends a
+message runs the Bot's coroutine to its end itself, with no event loop to hand it to. Calls that
+go while the request goes on (a pressed button's acknowledgement) run on a few background threads.
 """
 
 from __future__ import annotations
@@ -12,19 +12,18 @@ import asyncio
 import contextlib
 import logging
 import os
-import socket
 import threading
 import time
 import warnings
-from collections.abc import Awaitable, Callable
-from concurrent.futures import Future
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.request import HTTPXRequest
 
+from bot.channels.telegram_http import BlockingRequest, run_now
 from bot.channels.text import split_message
 from bot.delivery.outbox import Envelope, Rejected, RetryLater, Unreachable
 from bot.messages import Inbound, Location, MediaKind, Outbound
@@ -148,8 +147,15 @@ def _retry_after(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+def _on_a_loop_of_its_own(coroutine: Coroutine[Any, Any, _T]) -> _T:
+    """Run a coroutine that needs an event loop (PTB's initialize and shutdown gather their
+    requests) in a thread of its own: the calling thread may be running a loop already."""
+    with ThreadPoolExecutor(1, thread_name_prefix="telegram-setup") as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 class BestEffort:
-    """A call under way on the bot's loop whose failure must not stop the conversation."""
+    """A call under way in the background whose failure must not stop the conversation."""
 
     def __init__(self, future: Future[Any], what: str, timeout: float) -> None:
         self._future, self._what, self._timeout = future, what, timeout
@@ -164,7 +170,7 @@ class BestEffort:
 
 
 class TelegramSender:
-    """Sends through PTB's Bot on this process's own event loop."""
+    """Sends through PTB's Bot from the thread that asks (see bot/channels/telegram_http.py)."""
 
     channel = CHANNEL
 
@@ -174,59 +180,43 @@ class TelegramSender:
         self._timeout = timeout
         self._lock = threading.Lock()
         self._pid: int | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._bot: Bot | None = None
-        self._initialized = False
-        self._initializing = asyncio.Lock()
+        self._background_lock = threading.Lock()
+        self._background_pid: int | None = None
+        self._background: ThreadPoolExecutor | None = None
         self.username: str | None = None
 
-    def _start(self) -> tuple[asyncio.AbstractEventLoop, Bot]:
+    def _ready_bot(self) -> Bot:
+        """This process's bot (made after gunicorn forks), asked for itself on first use."""
+        bot = self._bot
+        if bot is not None and self._pid == os.getpid():
+            return bot
         with self._lock:
-            if self._pid != os.getpid() or self._loop is None or self._bot is None:
-                loop = asyncio.new_event_loop()
-                thread = threading.Thread(
-                    target=loop.run_forever, name="telegram-loop", daemon=True
+            if self._bot is None or self._pid != os.getpid():
+                bot = Bot(
+                    self._token,
+                    base_url=self._base_url,
+                    request=BlockingRequest(pool_size=32, read_timeout=self._timeout),
+                    get_updates_request=BlockingRequest(pool_size=1, read_timeout=self._timeout),
                 )
-                thread.start()
-                request = HTTPXRequest(
-                    connection_pool_size=32,
-                    read_timeout=self._timeout,
-                    write_timeout=self._timeout,
-                    # Small requests leave at once instead of waiting on Nagle's algorithm.
-                    socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
-                )
-                bot = Bot(self._token, base_url=self._base_url, request=request)
-                self._loop, self._bot, self._pid = loop, bot, os.getpid()
-                self._initialized = False
-                self._initializing = asyncio.Lock()
-            return self._loop, self._bot
+                # getMe, which also tells the bot's username; once a process.
+                _on_a_loop_of_its_own(bot.initialize())
+                self.username = bot.username
+                self._bot, self._pid = bot, os.getpid()
+            return self._bot
 
-    def _submit(self, work: Callable[[Bot], Awaitable[_T]]) -> Future[_T]:
-        """Start a coroutine of the bot on the bot's loop; its future, to wait for."""
-        loop, bot = self._start()
+    def _background_pool(self) -> ThreadPoolExecutor:
+        """This process's threads for calls that go while the request goes on."""
+        with self._background_lock:
+            if self._background is None or self._background_pid != os.getpid():
+                self._background = ThreadPoolExecutor(4, thread_name_prefix="telegram")
+                self._background_pid = os.getpid()
+            return self._background
 
-        async def run() -> _T:
-            if not self._initialized:
-                # A request's reply and its button's acknowledgement may start together: the
-                # first of them asks for the bot (getMe), the other waits for that answer.
-                async with self._initializing:
-                    if not self._initialized:
-                        await bot.initialize()  # getMe: also tells the bot's username
-                        self.username = bot.username
-                        self._initialized = True
-            return await work(bot)
-
-        return asyncio.run_coroutine_threadsafe(run(), loop)
-
-    def call(self, work: Callable[[Bot], Awaitable[_T]]) -> _T:
-        """Run a coroutine of the bot on the bot's loop and wait for its result."""
-        future = self._submit(work)
-        try:
-            # A little beyond the HTTP client's own time-outs, which should answer first.
-            return future.result(self._timeout + 5)
-        except TimeoutError:
-            future.cancel()  # a send given up on must not still go out later, twice
-            raise
+    def call(self, work: Callable[[Bot], Coroutine[Any, Any, _T]]) -> _T:
+        """Run a coroutine of the bot in this thread and return its result. A call that gets
+        no answer raises TimedOut after the client's time-outs."""
+        return run_now(work(self._ready_bot()))
 
     def prepare(self, message: Outbound) -> list[Outbound]:
         """Parts of at most 4096 characters; the buttons go under the last."""
@@ -235,7 +225,10 @@ class TelegramSender:
     def warm_up(self) -> None:
         """Connect and ask for the bot (getMe) now, before paced sends: the first sends would
         otherwise wait for it and then reach Telegram together."""
-        self.best_effort(lambda bot: asyncio.sleep(0), "getMe")
+        try:
+            self._ready_bot()
+        except TelegramError as error:
+            log.info("telegram: getMe failed (%s)", error)
 
     def send(self, address: str, message: Outbound, envelope: Envelope | None = None) -> str:
         """Send one message (at most 4096 characters), retrying a short flood wait once (a
@@ -259,7 +252,7 @@ class TelegramSender:
                 raise Unreachable(f"telegram: {error.message}") from error
             except BadRequest as error:
                 raise Rejected(f"telegram: {error.message}") from error
-            except (NetworkError, TimeoutError) as error:  # 5xx, dropped connections, time-outs
+            except NetworkError as error:  # 5xx, dropped connections, time-outs (TimedOut)
                 if attempt == 1:
                     time.sleep(0.5)
                     continue
@@ -269,24 +262,30 @@ class TelegramSender:
         raise RetryLater("telegram: no answer", 2.0)
 
     def close(self) -> None:
-        """Shut the bot's HTTP client and stop this process's loop."""
-        with self._lock:
-            loop, bot, pid = self._loop, self._bot, self._pid
-            self._loop = self._bot = self._pid = None
-        if loop is None or bot is None or pid != os.getpid():
-            return
-        if self._initialized:
+        """Close the bot's connections and stop its background threads."""
+        with self._lock, self._background_lock:
+            bot, background = self._bot, self._background
+            mine = self._pid == os.getpid(), self._background_pid == os.getpid()
+            self._bot = self._pid = self._background = self._background_pid = None
+        if background is not None and mine[1]:
+            background.shutdown(wait=False, cancel_futures=True)
+        if bot is not None and mine[0]:
             with contextlib.suppress(Exception):
-                asyncio.run_coroutine_threadsafe(bot.shutdown(), loop).result(5)
-        loop.call_soon_threadsafe(loop.stop)
+                _on_a_loop_of_its_own(bot.shutdown())
 
-    def best_effort_soon(self, work: Callable[[Bot], Awaitable[Any]], what: str) -> BestEffort:
+    def best_effort_soon(
+        self, work: Callable[[Bot], Coroutine[Any, Any, Any]], what: str
+    ) -> BestEffort:
         """Start a call whose failure must not stop the conversation; wait for it later."""
-        return BestEffort(self._submit(work), what, self._timeout + 5)
+        future = self._background_pool().submit(self.call, work)
+        return BestEffort(future, what, self._timeout + 5)
 
-    def best_effort(self, work: Callable[[Bot], Awaitable[Any]], what: str) -> None:
+    def best_effort(self, work: Callable[[Bot], Coroutine[Any, Any, Any]], what: str) -> None:
         """A call whose failure must not stop the conversation (acks, keyboard removal)."""
-        self.best_effort_soon(work, what).wait()
+        try:
+            self.call(work)
+        except TelegramError as error:
+            log.info("telegram: %s failed (%s)", what, error)
 
     def answer_callback(self, callback_query_id: str) -> BestEffort:
         """Start stopping the client's spinner on a pressed button. The answer to the button
