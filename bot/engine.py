@@ -99,8 +99,8 @@ class Engine:
             return len(messages)
 
     def _respond(self, session: Session, inbound: Inbound, deliver: bool) -> Reply:
-        if inbound.message_id is not None and not repo.claim_message(
-            session, inbound.channel, inbound.message_id
+        if not repo.claim_and_hold(
+            session, self.cipher, inbound.channel, inbound.address, inbound.message_id
         ):
             log.info("skipped a repeated %s message", inbound.channel)
             return Reply([], duplicate=True)

@@ -6,7 +6,7 @@ import secrets
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Insert, bindparam, delete, event, exists, func, select
+from sqlalchemy import Insert, Select, bindparam, delete, event, exists, func, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session, with_expression
@@ -56,11 +56,55 @@ def insert_many_ignoring_duplicates(session: Session, model: type, rows: list[di
 
 def claim_message(session: Session, channel: str, message_id: str) -> bool:
     """Record an inbound message id; False when it was already processed (a redelivery)."""
-    return _insert_ignoring_duplicates(
-        session,
-        ProcessedMessage,
-        {"channel": channel, "message_id": message_id[:128], "processed_at": utcnow()},
+    return _insert_ignoring_duplicates(session, ProcessedMessage, _claim(channel, message_id))
+
+
+def _claim(channel: str, message_id: str) -> dict:
+    return {"channel": channel, "message_id": message_id[:128], "processed_at": utcnow()}
+
+
+# The person's row, held to the end of the transaction; nothing else is read with it.
+_HOLD = (
+    select(Learner.id).where(Learner.address_hash == bindparam("address_hash")).with_for_update()
+)
+
+
+def _claim_and_hold_statement() -> Select:
+    """PostgreSQL's one statement for both: the id recorded first, then the row held (a
+    nested loop runs the claim, its outer side, before the lateral lock). One row: 1 or 0
+    claimed, and the person's id or NULL."""
+    claimed = (
+        pg_insert(ProcessedMessage)
+        .values({name: bindparam(name) for name in ("channel", "message_id", "processed_at")})
+        .on_conflict_do_nothing()
+        .returning(ProcessedMessage.id)
+        .cte("claimed")
     )
+    claim = select(func.count().label("claimed")).select_from(claimed).subquery("claim")
+    held = _HOLD.subquery("held").lateral()
+    return select(claim.c.claimed, held.c.id).select_from(claim).outerjoin(held, true())
+
+
+_CLAIM_AND_HOLD = _claim_and_hold_statement()
+
+
+def claim_and_hold(
+    session: Session, cipher: AddressCipher, channel: str, address: str, message_id: str | None
+) -> bool:
+    """Record an inbound message id (False when it was already processed: a redelivery) and
+    hold the person's row, if they have one, to the end of the transaction; on PostgreSQL in
+    one statement. Hold the row before reading anything of theirs: a statement that waited for
+    the row reads what was committed before it began, not what the holder left."""
+    if session.get_bind().dialect.name != "postgresql":
+        # SQLite: the transaction began holding the database's one write lock (BEGIN IMMEDIATE).
+        return message_id is None or claim_message(session, channel, message_id)
+    address_hash = cipher.lookup_hash(channel, address)
+    if message_id is None:
+        session.connection().execute(_HOLD, {"address_hash": address_hash})
+        return True
+    values = {**_claim(channel, message_id), "address_hash": address_hash}
+    claimed, _held = session.connection().execute(_CLAIM_AND_HOLD, values).one()
+    return claimed == 1
 
 
 # Built once: on every message, building a statement anew costs more than running it.
@@ -89,7 +133,9 @@ def learner_for_update(
     session: Session, cipher: AddressCipher, channel: str, address: str, language: str
 ) -> tuple[Learner, bool]:
     """The learner at this address, locked for this transaction, with whether a message to
-    them still waits to go; created if new."""
+    them still waits to go; created if new. Call claim_and_hold first: whether a message
+    waits is read in the statement that locks the row, and is current only when the row was
+    already held."""
     found = {"address_hash": cipher.lookup_hash(channel, address)}
     learner = session.scalars(_LEARNER_FOR_UPDATE, found).one_or_none()
     if learner is not None:
@@ -111,6 +157,9 @@ def learner_for_update(
             "last_seen_at": now,
         },
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # Held first, in a statement of its own: another first message may hold it now.
+        session.connection().execute(_HOLD, found)
     return session.scalars(_LEARNER_FOR_UPDATE, found).one(), created
 
 
