@@ -99,14 +99,17 @@ class Engine:
             return len(messages)
 
     def _respond(self, session: Session, inbound: Inbound, deliver: bool) -> Reply:
-        if not repo.claim_and_hold(
-            session, self.cipher, inbound.channel, inbound.address, inbound.message_id
-        ):
+        learner = repo.hold_learner(
+            session,
+            self.cipher,
+            inbound.channel,
+            inbound.address,
+            inbound.message_id,
+            DEFAULT_LANGUAGE,
+        )
+        if learner is None:
             log.info("skipped a repeated %s message", inbound.channel)
             return Reply([], duplicate=True)
-        learner, _ = repo.learner_for_update(
-            session, self.cipher, inbound.channel, inbound.address, DEFAULT_LANGUAGE
-        )
         if learner.unreachable_at is not None:
             # They wrote: they can be reached again. (Set only when it changes: a learner
             # changed in the session is flushed before each query of the dialog.)

@@ -6,10 +6,22 @@ import secrets
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Insert, Select, bindparam, delete, event, exists, func, select, true
+from sqlalchemy import (
+    Insert,
+    Select,
+    bindparam,
+    delete,
+    event,
+    exists,
+    func,
+    literal_column,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import ORMExecuteState, Session, with_expression
+from sqlalchemy.orm import ORMExecuteState, Session, aliased, with_expression
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.crypto import AddressCipher
 from storage.models import (
@@ -63,16 +75,38 @@ def _claim(channel: str, message_id: str) -> dict:
     return {"channel": channel, "message_id": message_id[:128], "processed_at": utcnow()}
 
 
-# The person's row, held to the end of the transaction; nothing else is read with it.
-_HOLD = (
-    select(Learner.id).where(Learner.address_hash == bindparam("address_hash")).with_for_update()
+_PENDING = exists().where(OutboxMessage.learner_id == Learner.id, OutboxMessage.state == "pending")
+# Built once: on every message, building a statement anew costs more than running it.
+_LEARNER_FOR_UPDATE = (
+    select(Learner)
+    .options(with_expression(Learner.has_pending_messages, _PENDING))
+    .where(Learner.address_hash == bindparam("address_hash"))
+    .with_for_update(of=Learner)
+)
+
+# PostgreSQL: a statement that waited for a row locks its newest version, but reads all else
+# (whether a message waits) as it was when the statement began. The row's version is newer
+# than that when a transaction holding it committed meanwhile; what it left is then read again.
+_AS_THE_STATEMENT_BEGAN = Learner.__table__.alias("as_the_statement_began")
+_CHANGED_MEANWHILE = literal_column("learners.xmin") != (
+    select(literal_column("as_the_statement_began.xmin"))
+    .where(_AS_THE_STATEMENT_BEGAN.c.id == Learner.id)
+    .scalar_subquery()
 )
 
 
-def _claim_and_hold_statement() -> Select:
-    """PostgreSQL's one statement for both: the id recorded first, then the row held (a
-    nested loop runs the claim, its outer side, before the lateral lock). One row: 1 or 0
-    claimed, and the person's id or NULL."""
+def _held_learner_statements() -> tuple[Select, Select]:
+    """PostgreSQL's statements for the person's row, held with whether a message waits and
+    whether the row changed meanwhile: one alone, one that first records the message id (a
+    nested loop runs the claim, its outer side, before the lateral lock). Each gives one row."""
+    held = select(Learner, _PENDING.label("pending"), _CHANGED_MEANWHILE.label("changed"))
+    held = held.where(Learner.address_hash == bindparam("address_hash")).with_for_update(of=Learner)
+    alone = (
+        select(Learner, _CHANGED_MEANWHILE)
+        .options(with_expression(Learner.has_pending_messages, _PENDING))
+        .where(Learner.address_hash == bindparam("address_hash"))
+        .with_for_update(of=Learner)
+    )
     claimed = (
         pg_insert(ProcessedMessage)
         .values({name: bindparam(name) for name in ("channel", "message_id", "processed_at")})
@@ -81,68 +115,64 @@ def _claim_and_hold_statement() -> Select:
         .cte("claimed")
     )
     claim = select(func.count().label("claimed")).select_from(claimed).subquery("claim")
-    held = _HOLD.subquery("held").lateral()
-    return select(claim.c.claimed, held.c.id).select_from(claim).outerjoin(held, true())
-
-
-_CLAIM_AND_HOLD = _claim_and_hold_statement()
-
-
-def claim_and_hold(
-    session: Session, cipher: AddressCipher, channel: str, address: str, message_id: str | None
-) -> bool:
-    """Record an inbound message id (False when it was already processed: a redelivery) and
-    hold the person's row, if they have one, to the end of the transaction; on PostgreSQL in
-    one statement. Hold the row before reading anything of theirs: a statement that waited for
-    the row reads what was committed before it began, not what the holder left."""
-    if session.get_bind().dialect.name != "postgresql":
-        # SQLite: the transaction began holding the database's one write lock (BEGIN IMMEDIATE).
-        return message_id is None or claim_message(session, channel, message_id)
-    address_hash = cipher.lookup_hash(channel, address)
-    if message_id is None:
-        session.connection().execute(_HOLD, {"address_hash": address_hash})
-        return True
-    values = {**_claim(channel, message_id), "address_hash": address_hash}
-    claimed, _held = session.connection().execute(_CLAIM_AND_HOLD, values).one()
-    return claimed == 1
-
-
-# Built once: on every message, building a statement anew costs more than running it.
-_LEARNER_FOR_UPDATE = (
-    select(Learner)
-    .options(
-        # Read with the row, in the same statement, for the answer to wait behind them.
-        with_expression(
-            Learner.has_pending_messages,
-            exists().where(
-                OutboxMessage.learner_id == Learner.id, OutboxMessage.state == "pending"
-            ),
-        )
+    row = held.subquery("held").lateral()
+    learner = aliased(Learner, row)
+    after_claim = (
+        select(claim.c.claimed, learner, row.c.changed)
+        .select_from(claim)
+        .outerjoin(row, true())
+        .options(with_expression(learner.has_pending_messages, row.c.pending))
     )
-    .where(Learner.address_hash == bindparam("address_hash"))
-    .with_for_update(of=Learner)
-)
-_PROGRESS_ROWS = (
-    select(ModuleProgress)
-    .where(ModuleProgress.learner_id == bindparam("learner_id"))
-    .order_by(ModuleProgress.updated_at.desc(), ModuleProgress.id.desc())
-)
+    return alone, after_claim
 
 
-def learner_for_update(
-    session: Session, cipher: AddressCipher, channel: str, address: str, language: str
-) -> tuple[Learner, bool]:
-    """The learner at this address, locked for this transaction, with whether a message to
-    them still waits to go; created if new. Call claim_and_hold first: whether a message
-    waits is read in the statement that locks the row, and is current only when the row was
-    already held."""
+_HELD, _CLAIMED_AND_HELD = _held_learner_statements()
+
+
+def hold_learner(
+    session: Session,
+    cipher: AddressCipher,
+    channel: str,
+    address: str,
+    message_id: str | None,
+    language: str,
+) -> Learner | None:
+    """The person who wrote, their row held to the end of the transaction (created if new),
+    with whether a message to them still waits to go; None when the message id was already
+    processed (a redelivery). On PostgreSQL the id and the row take one statement."""
     found = {"address_hash": cipher.lookup_hash(channel, address)}
-    learner = session.scalars(_LEARNER_FOR_UPDATE, found).one_or_none()
-    if learner is not None:
-        return learner, False
-    # Two first messages at once: one insert wins, the other waits for it and finds the row.
+    if session.get_bind().dialect.name != "postgresql":
+        # SQLite's transaction holds the database's one write lock from its start (BEGIN
+        # IMMEDIATE): nothing can change what it reads.
+        if message_id is not None and not claim_message(session, channel, message_id):
+            return None
+        learner = session.scalars(_LEARNER_FOR_UPDATE, found).one_or_none()
+        if learner is None:
+            _add_learner(session, cipher, found, channel, address, language)
+            learner = session.scalars(_LEARNER_FOR_UPDATE, found).one()
+        return learner
+    if message_id is None:
+        learner, changed = session.execute(_HELD, found).one_or_none() or (None, False)
+    else:
+        values = {**_claim(channel, message_id), **found}
+        claimed, learner, changed = session.execute(_CLAIMED_AND_HELD, values).one()
+        if not claimed:
+            return None
+    if learner is None:
+        _add_learner(session, cipher, found, channel, address, language)
+        learner, changed = session.execute(_HELD, found).one()
+    if changed:
+        set_committed_value(learner, "has_pending_messages", None)  # to be read again, now
+    return learner
+
+
+def _add_learner(
+    session: Session, cipher: AddressCipher, found: dict, channel: str, address: str, language: str
+) -> None:
+    """A person's first message: their row. Two first messages at once: one insert wins, the
+    other waits for it and then finds the row."""
     now = utcnow()
-    created = _insert_ignoring_duplicates(
+    _insert_ignoring_duplicates(
         session,
         Learner,
         {
@@ -157,10 +187,13 @@ def learner_for_update(
             "last_seen_at": now,
         },
     )
-    if session.get_bind().dialect.name == "postgresql":
-        # Held first, in a statement of its own: another first message may hold it now.
-        session.connection().execute(_HOLD, found)
-    return session.scalars(_LEARNER_FOR_UPDATE, found).one(), created
+
+
+_PROGRESS_ROWS = (
+    select(ModuleProgress)
+    .where(ModuleProgress.learner_id == bindparam("learner_id"))
+    .order_by(ModuleProgress.updated_at.desc(), ModuleProgress.id.desc())
+)
 
 
 def find_learner(
