@@ -122,6 +122,26 @@ def test_missing_fields_get_400(ana, service):
     assert row_counts(service)["learners"] == 0
 
 
+@pytest.mark.parametrize("sid", ["\x00", "SM" + "0" * 31 + "\x00", "SM-1", "SM" + "a" * 70])
+def test_a_message_or_status_with_an_id_twilio_never_sends_gets_400(ana, service, fake, sid):
+    form = message_form(ana.sender, "hola") | {"MessageSid": sid}
+    assert ana.post(form).status_code == 400
+    status = payload("status_delivered") | {"MessageSid": sid}
+    assert status_post(ana, status).status_code == 400
+    assert row_counts(service)["learners"] == 0 and fake.messages() == []
+
+
+def test_a_status_with_an_error_code_twilio_never_sends_is_kept_as_a_plain_failure(ana, service):
+    ana.writes("hola")
+    with service.sessions() as session:
+        row = session.scalars(select(OutboxMessage)).one()
+    failed = payload("status_undelivered_21610") | {"MessageSid": row.provider_id}
+    assert status_post(ana, failed | {"ErrorCode": "21\x0010"}).status_code == 200
+    with service.sessions() as session:
+        assert session.get(OutboxMessage, row.id).reason == "twilio failure"
+        assert session.scalars(select(Learner.unreachable_at)).one() is None
+
+
 def test_a_replayed_message_sid_changes_nothing(ana, fake, service):
     form = message_form(ana.sender, "hola")
     assert ana.post(form).status_code == 200

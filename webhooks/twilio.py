@@ -64,7 +64,7 @@ def status():
     _check_signature()
     sid = request.form.get("MessageSid", "")
     state = request.form.get("MessageStatus", "")
-    if not sid or not state:
+    if not twilio.plausible_sid(sid) or not state:
         abort(400)
     record_status(service(), sid, state, request.form.get("ErrorCode") or None)
     return "", 200

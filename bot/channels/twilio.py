@@ -48,6 +48,12 @@ _MEDIA_KINDS = (
 )
 
 
+def plausible_sid(value: str) -> bool:
+    """Whether a value can be a Twilio id (letters and digits, "SM" and 32 more): anything
+    else, a NUL byte say, must not reach the database, which would refuse it."""
+    return 0 < len(value) <= MAX_SID_LENGTH and value.isascii() and value.isalnum()
+
+
 class MissingFields(ValueError):
     """A webhook post without the fields every Twilio message has."""
 
@@ -57,7 +63,7 @@ def parse_form(form: Mapping[str, str]) -> Inbound:
     missing = [name for name in REQUIRED_FIELDS if not form.get(name)]
     if missing:
         raise MissingFields(", ".join(missing))
-    if len(form["MessageSid"]) > MAX_SID_LENGTH:
+    if not plausible_sid(form["MessageSid"]):
         raise MissingFields("a valid MessageSid")
     sender = form["From"]
     channel = WHATSAPP if sender.startswith(PREFIX) else SMS

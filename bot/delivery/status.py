@@ -29,7 +29,10 @@ OPTED_OUT = {"21610"}
 
 def record_status(service: Service, provider_id: str, status: str, error_code: str | None) -> None:
     """Apply one status callback to the message it names (unknown messages are ignored)."""
-    error_code = error_code[:16] if error_code else None  # Twilio's codes have five digits
+    # Twilio's codes have five digits; anything else is not kept (a NUL byte would not store).
+    error_code = (
+        error_code[:16] if error_code and error_code.isascii() and error_code.isalnum() else None
+    )
     state = TWILIO_STATES.get(status)
     if state is None:
         log.info("status callback with an unknown status %r: ignored", status[:40])
