@@ -118,10 +118,6 @@ class Engine:
         messages = merge(self._answer(turn))
         if turn.erased:
             return Reply(messages, erased=True)
-        turn.save_state()
-        # Set after the dialog, so that its queries do not write the row once for this and
-        # again for its own changes: one UPDATE, at the commit.
-        learner.last_seen_at = utcnow()
         if self.outbox is not None and self.outbox.handles(learner.channel):
             if deliver:
                 # Sent before the commit: should the commit fail, the channel redelivers the
@@ -129,6 +125,9 @@ class Engine:
                 self.outbox.deliver(session, learner, messages, inbound.address)
             else:
                 self.outbox.enqueue(session, learner, messages)
+        # Written after the send, and after the dialog, so that its queries do not write the
+        # row once for this and again for its own changes.
+        repo.record_visit(session, learner, turn.state_left(), utcnow())
         return Reply(messages, learner_id=learner.id, records=turn.records)
 
     def _turn(self, session: Session, learner: Learner, inbound: Inbound) -> Turn:

@@ -82,8 +82,12 @@ class Turn:
 
     def save_state(self) -> None:
         """Give the learner the state this turn left (nothing after an erasure)."""
-        if self._state is not None and not self.erased:
+        if self.state_left() is not None:
             self.learner.state = self._state
+
+    def state_left(self) -> dict[str, Any] | None:
+        """The state this turn moved the conversation to; None if it stayed (or was erased)."""
+        return self._state if not self.erased else None
 
     def match(self, options: tuple[Option, ...]) -> Match:
         """The option the person picked: a pressed button's value, or what they typed."""

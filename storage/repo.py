@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Insert,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     literal_column,
     select,
     true,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -187,6 +189,30 @@ def _add_learner(
             "last_seen_at": now,
         },
     )
+
+
+_LEARNERS = Learner.__table__
+_VISITED = (
+    update(_LEARNERS)
+    .where(_LEARNERS.c.id == bindparam("learner_id"))
+    .values(last_seen_at=bindparam("seen"))
+)
+_VISITED_AND_MOVED = _VISITED.values(state=bindparam("new_state"))
+
+
+def record_visit(
+    session: Session, learner: Learner, state: dict[str, Any] | None, seen: datetime
+) -> None:
+    """Write when the person was last seen and, if it moved, their conversation's state, in a
+    plain UPDATE: the session's unit of work costs more than the statement. The learner object
+    takes the values as written."""
+    values = {"learner_id": learner.id, "seen": seen}
+    if state is None:
+        session.connection().execute(_VISITED, values)
+    else:
+        session.connection().execute(_VISITED_AND_MOVED, {**values, "new_state": state})
+        set_committed_value(learner, "state", state)
+    set_committed_value(learner, "last_seen_at", seen)
 
 
 _PROGRESS_ROWS = (
