@@ -89,6 +89,9 @@ _LEARNER_FOR_UPDATE = (
 # PostgreSQL: a statement that waited for a row locks its newest version, but reads all else
 # (whether a message waits) as it was when the statement began. The row's version is newer
 # than that when a transaction holding it committed meanwhile; what it left is then read again.
+# A reply's transaction always writes the row (last seen), so replies keep their order; a push
+# committed by a holder that wrote nothing may go after this answer, as if it came a moment
+# later, which for a push written at the same moment it was.
 _AS_THE_STATEMENT_BEGAN = Learner.__table__.alias("as_the_statement_began")
 _CHANGED_MEANWHILE = literal_column("learners.xmin") != (
     select(literal_column("as_the_statement_began.xmin"))
