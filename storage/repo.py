@@ -106,12 +106,7 @@ def _held_learner_statements() -> tuple[Select, Select]:
     nested loop runs the claim, its outer side, before the lateral lock). Each gives one row."""
     held = select(Learner, _PENDING.label("pending"), _CHANGED_MEANWHILE.label("changed"))
     held = held.where(Learner.address_hash == bindparam("address_hash")).with_for_update(of=Learner)
-    alone = (
-        select(Learner, _CHANGED_MEANWHILE)
-        .options(with_expression(Learner.has_pending_messages, _PENDING))
-        .where(Learner.address_hash == bindparam("address_hash"))
-        .with_for_update(of=Learner)
-    )
+    alone = _LEARNER_FOR_UPDATE.add_columns(_CHANGED_MEANWHILE)
     claimed = (
         pg_insert(ProcessedMessage)
         .values({name: bindparam(name) for name in ("channel", "message_id", "processed_at")})
