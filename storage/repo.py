@@ -79,12 +79,12 @@ def _claim(channel: str, message_id: str) -> dict:
 
 _PENDING = exists().where(OutboxMessage.learner_id == Learner.id, OutboxMessage.state == "pending")
 # Built once: on every message, building a statement anew costs more than running it.
-_LEARNER_FOR_UPDATE = (
+_LOCKED = (
     select(Learner)
-    .options(with_expression(Learner.has_pending_messages, _PENDING))
     .where(Learner.address_hash == bindparam("address_hash"))
     .with_for_update(of=Learner)
 )
+_LEARNER_FOR_UPDATE = _LOCKED.options(with_expression(Learner.has_pending_messages, _PENDING))
 
 # PostgreSQL: a statement that waited for a row locks its newest version, but reads all else
 # (whether a message waits) as it was when the statement began. The row's version is newer
@@ -104,8 +104,7 @@ def _held_learner_statements() -> tuple[Select, Select]:
     """PostgreSQL's statements for the person's row, held with whether a message waits and
     whether the row changed meanwhile: one alone, one that first records the message id (a
     nested loop runs the claim, its outer side, before the lateral lock). Each gives one row."""
-    held = select(Learner, _PENDING.label("pending"), _CHANGED_MEANWHILE.label("changed"))
-    held = held.where(Learner.address_hash == bindparam("address_hash")).with_for_update(of=Learner)
+    held = _LOCKED.add_columns(_PENDING.label("pending"), _CHANGED_MEANWHILE.label("changed"))
     alone = _LEARNER_FOR_UPDATE.add_columns(_CHANGED_MEANWHILE)
     claimed = (
         pg_insert(ProcessedMessage)
