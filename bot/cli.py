@@ -435,6 +435,43 @@ def telegram_poll(once: bool) -> None:
             break
 
 
+@senda.group("services")
+def services_group() -> None:
+    """The directory of services, as a spreadsheet (CSV) staff keep."""
+
+
+@services_group.command("export")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File.")
+def services_export(output: Path | None) -> None:
+    """Write the directory in force as CSV (UTF-8), to a file or standard output."""
+    from bot.directory import export_csv
+
+    text = export_csv(_service())
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8", newline="")
+    click.echo(f"wrote {output}", err=True)
+
+
+@services_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def services_import(file: Path) -> None:
+    """Check a CSV of the directory; when every row is right, answer people from it."""
+    from bot.directory import import_csv
+    from lessons.directory.spreadsheet import MAX_BYTES
+
+    with file.open("rb") as handle:
+        data = handle.read(MAX_BYTES + 1)  # a larger file is refused without reading it all
+    count, problems = import_csv(_service(), data, str(file), uploaded_by="command line")
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found; nothing was changed.", err=True)
+        sys.exit(1)
+    click.echo(f"The directory now has {count} services.", err=True)
+
+
 @senda.group("broadcast")
 def broadcast_group() -> None:
     """Messages for many: texts per language, an audience, a time."""

@@ -86,6 +86,7 @@ class Settings:
     send_timeout: float = 10.0
     claim_timeout: float = 300.0  # seconds after which a dead worker's claimed pushes go again
     operator_name: str = ""  # who runs the service; unset: "the Senda programme team", translated
+    services_stale_days: int = 365  # a directory entry not confirmed for longer is marked so
     lrs_url: str | None = None  # a learning record store (xAPI 1.0.3) for quiz events
     lrs_username: str | None = None
     lrs_password: str | None = None
@@ -128,6 +129,7 @@ class Settings:
             "claim_timeout": float(get("SENDA_CLAIM_TIMEOUT") or 300),
             "send_timeout": float(get("SENDA_SEND_TIMEOUT") or 10),
             "quiet_hours": _hours(get("SENDA_QUIET_HOURS") or "21-8"),
+            "services_stale_days": int(get("SENDA_SERVICES_STALE_DAYS") or 365),
             "lrs_url": (get("LRS_URL") or "").rstrip("/") or None,
             "lrs_username": get("LRS_USERNAME"),
             "lrs_password": get("LRS_PASSWORD"),

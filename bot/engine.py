@@ -137,6 +137,7 @@ class Engine:
             session=session,
             catalog=self.catalog,
             service=self.service,
+            cipher=self.cipher,
         )
 
     def _answer(self, turn: Turn) -> list[Outbound]:

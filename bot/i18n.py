@@ -120,6 +120,16 @@ class Translator:
         """A date written out the way the language writes it ("28 de noviembre de 2026")."""
         return format_date(value, format="long", locale=_formats_locale(self.language))
 
+    def month(self, value: date) -> str:
+        """A month and year the way the language writes them ("septiembre de 2025")."""
+        written = format_date(value, format="LLLL y", locale=_formats_locale(self.language))
+        # Babel has no month names for some languages (Kreyòl gives "M09 2025"): digits then.
+        return (
+            f"{value.month:02d}/{value.year}"
+            if written.startswith("M0") or written.startswith("M1")
+            else written
+        )
+
     def words(self, context: str, message: str) -> frozenset[str]:
         """The normalized words a catalog lists for a word (comma-separated)."""
         return _catalog_words(interface_language(self.language), context, message)

@@ -120,6 +120,7 @@ def build_service(settings: Settings, migrate_database: bool = True) -> Service:
         public_url=settings.public_url,
         share_links=_share_links(settings, telegram),
         records_home=settings.public_url if settings.lrs_url else None,
+        services_stale_days=settings.services_stale_days,
     )
     engine = Engine(sessions=sessions, catalog=catalog, cipher=cipher, service=info, outbox=outbox)
     service = Service(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.i18n import Match, Translator, match_option
 from bot.messages import Inbound, Option, Outbound
 from lessons.model import Catalog, Course, Module
+from storage.crypto import AddressCipher
 from storage.models import Learner
 
 
@@ -32,6 +33,8 @@ class ServiceInfo:
     # PUBLIC_URL when a learning record store is configured: quiz events are then kept as xAPI
     # statements for the worker to send. None: nothing is recorded.
     records_home: str | None = None
+    # Days after which a directory entry whose source is older is marked as maybe out of date.
+    services_stale_days: int = 365
 
 
 @dataclass
@@ -43,6 +46,8 @@ class Turn:
     session: Session
     catalog: Catalog
     service: ServiceInfo = field(default_factory=ServiceInfo)
+    # Seals what a step keeps between two messages that would say where the person is.
+    cipher: AddressCipher | None = None
     erased: bool = False
     records: int = 0  # learning records written in this turn, for the worker to send
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
@@ -79,6 +84,10 @@ class Turn:
     def update(self, **changes: Any) -> None:
         """Change some of the current step's data."""
         self._state = {**self.state, **changes}
+
+    def restore(self, state: dict[str, Any] | None) -> None:
+        """Undo the moves of this turn back to a state it had left (None: where it began)."""
+        self._state = state
 
     def save_state(self) -> None:
         """Give the learner the state this turn left (nothing after an erasure)."""

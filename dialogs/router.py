@@ -141,7 +141,10 @@ def shared_location(turn: Turn) -> list[Outbound]:
     step = current_step(turn)
     if step is not None and step.on_location is not None:
         return step.on_location(turn)
-    return [services.near_location(turn), *current_prompt(turn)]
+    if turn.learner.consented_at is None:
+        # Nothing but the language is kept before consent: the answer, and the same question.
+        return [*services.answer_once(turn), *current_prompt(turn)]
+    return services.on_location(turn)
 
 
 def respond(turn: Turn) -> list[Outbound]:

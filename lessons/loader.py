@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from lessons.directory.checks import problems_of
+from lessons.directory.entries import Service
+from lessons.directory.places import gazetteer
 from lessons.model import (
     ROLES,
-    SERVICE_KINDS,
     Card,
     Catalog,
     Course,
@@ -19,7 +21,6 @@ from lessons.model import (
     Question,
     Region,
     SafetyEntry,
-    ServicePoint,
     Texts,
     Topic,
 )
@@ -49,20 +50,7 @@ MODULE_KEYS = {"id", "title", "cards", "questions"}
 CARD_KEYS = {"id", "text", "source"}
 REGION_KEYS = {"id", "name", "timezone"}
 TOPIC_KEYS = {"id", "name"}
-SERVICE_KEYS = {
-    "id",
-    "kind",
-    "name",
-    "city",
-    "region",
-    "latitude",
-    "longitude",
-    "phone",
-    "hours",
-    "languages",
-    "source",
-    "verified",
-}
+SERVICE_KEYS = {f.name for f in fields(Service)}
 ENTRY_KEYS = {"id", "text", "source"}
 
 
@@ -384,39 +372,56 @@ def _topic(reader: _Reader, entry: LineMap, entry_id: str, default: str) -> Topi
     return Topic(entry_id, _own_texts(reader, entry, "name", f"topic '{entry_id}'", default))
 
 
-def _service_point(reader: _Reader, entry: LineMap, point_id: str, default: str) -> ServicePoint:
-    what = f"service '{point_id}'"
-    kind = str(entry.get("kind", ""))
-    if kind not in SERVICE_KINDS:
-        reader.problem(
-            entry.line_of("kind"), f"{what} kind must be one of {', '.join(SERVICE_KINDS)}"
-        )
-    city = str(entry.get("city") or "").strip()
-    if not city:
-        reader.problem(entry.line, f"{what} has no city")
-    latitude, longitude = entry.get("latitude"), entry.get("longitude")
-    placed = (
-        all(isinstance(v, int | float) and not isinstance(v, bool) for v in (latitude, longitude))
-        and -90 <= latitude <= 90
-        and -180 <= longitude <= 180
-    )
-    if (latitude is not None or longitude is not None) and not placed:
-        reader.problem(entry.line, f"{what} needs both latitude and longitude, in degrees")
-    spoken = entry.get("languages") or []
-    return ServicePoint(
-        id=point_id,
-        kind=kind,
-        name=_own_texts(reader, entry, "name", what, default),
-        city=city,
-        region=str(entry.get("region") or ""),
-        latitude=float(latitude) if placed else None,
-        longitude=float(longitude) if placed else None,
-        phone=str(entry.get("phone") or ""),
+def _words(reader: _Reader, entry: LineMap, key: str, what: str) -> tuple[str, ...]:
+    """A list of short words (kinds, phones, populations): a list in YAML, or one word."""
+    value = entry.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str | int):
+        value = [value]
+    if not isinstance(value, list):
+        reader.problem(entry.line_of(key), f"{what} {key} must be a list")
+        return ()
+    return tuple(str(item).strip() for item in value if str(item).strip())
+
+
+def _coordinate(reader: _Reader, entry: LineMap, key: str, what: str) -> float | None:
+    value = entry.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        reader.problem(entry.line_of(key), f"{what} {key} must be a number of degrees")
+        return None
+    return float(value)
+
+
+def _service(reader: _Reader, entry: LineMap, service_id: str, default: str) -> Service:
+    what = f"service '{service_id}'"
+    service = Service(
+        id=service_id,
+        kinds=_words(reader, entry, "kinds", what),
+        name=str(entry.get("name") or "").strip(),
+        city=str(entry.get("city") or "").strip(),
+        state=str(entry.get("state") or "").strip(),
+        address=str(entry.get("address") or "").strip(),
+        phones=_words(reader, entry, "phones", what),
         hours=_own_texts(reader, entry, "hours", what, default, required=False),
-        languages=tuple(str(x) for x in spoken) if isinstance(spoken, list) else (),
-        source=reader.source(entry, what),
-        verified=entry.get("verified") is True,
+        offers=_own_texts(reader, entry, "offers", what, default, required=False),
+        serves=_words(reader, entry, "serves", what),
+        languages=_words(reader, entry, "languages", what),
+        country=str(entry.get("country") or "").strip(),
+        latitude=_coordinate(reader, entry, "latitude", what),
+        longitude=_coordinate(reader, entry, "longitude", what),
+        source=str(entry.get("source") or "").strip(),
+        checked=str(entry.get("checked") or "").strip(),
     )
+    for message in problems_of(service, _city_exists):
+        reader.problem(entry.line, f"{what}: {message}")
+    return service
+
+
+def _city_exists(city: str, state: str) -> bool:
+    return gazetteer().city(city, state) is not None
 
 
 def read_catalog(folder: Path) -> tuple[Catalog, list[Problem]]:
@@ -443,7 +448,7 @@ def read_catalog(folder: Path) -> tuple[Catalog, list[Problem]]:
         "services",
         SERVICE_KEYS,
         "service",
-        _service_point,
+        _service,
         required=False,
     )
     topics, topics_language = _read_entries(

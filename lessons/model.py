@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # entries.py uses Texts from here
+    from lessons.directory.entries import Service
 
 ROLES = ("official", "civil_society", "migrant")
 Texts = Mapping[str, str]  # language code -> text
@@ -245,27 +249,6 @@ class Topic:
     name: Texts
 
 
-SERVICE_KINDS = ("shelter", "health", "legal", "consulate", "asylum", "human_rights", "red_cross")
-
-
-@dataclass(frozen=True)
-class ServicePoint:
-    """A place that helps migrants, from the directory operators keep (verify before use)."""
-
-    id: str
-    kind: str
-    name: Texts
-    city: str
-    region: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
-    phone: str = ""
-    hours: Texts = field(default_factory=dict)
-    languages: tuple[str, ...] = ()
-    source: str = ""
-    verified: bool = False
-
-
 @dataclass(frozen=True)
 class Catalog:
     """Every course and the safety information, as loaded from the content folder."""
@@ -275,7 +258,7 @@ class Catalog:
     safety_language: str = "es"
     regions: tuple[Region, ...] = ()
     regions_language: str = "es"
-    services: tuple[ServicePoint, ...] = ()
+    services: tuple[Service, ...] = ()  # the directory as the content folder bundles it
     services_language: str = "es"
     topics: tuple[Topic, ...] = ()
     topics_language: str = "es"

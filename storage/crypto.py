@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 
 
 class AddressCipher:
@@ -26,6 +26,18 @@ class AddressCipher:
     def encrypt(self, address: str) -> bytes:
         """Encrypt an address for storage."""
         return self._fernet.encrypt(address.encode())
+
+    def seal(self, text: str) -> str:
+        """Encrypt a short text kept between two messages (a step's data that says where the
+        person is), for `unseal` to read back while it is fresh."""
+        return self._fernet.encrypt(text.encode()).decode()
+
+    def unseal(self, token: str, max_age_seconds: int) -> str | None:
+        """A sealed text, or None when it is older than `max_age_seconds` or not one of ours."""
+        try:
+            return self._fernet.decrypt(token.encode(), ttl=max_age_seconds).decode()
+        except (InvalidToken, ValueError):
+            return None
 
     def decrypt(self, token: bytes) -> str:
         """The address in clear, for sending a message to it."""

@@ -379,3 +379,37 @@ class LearningRecord(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a worker is sending it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DirectoryUpload(Base):
+    """A version of the directory of services that staff uploaded as a spreadsheet; the newest
+    is the one people are answered from (none: the content folder's own)."""
+
+    __tablename__ = "directory_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who uploaded it, as the audit log names staff: kept as text so it outlives the account.
+    uploaded_by: Mapped[str] = mapped_column(String(254), default="")
+    entries: Mapped[int] = mapped_column(Integer)
+    csv: Mapped[str] = mapped_column(Text)  # as checked and stored: UTF-8 text, no BOM
+
+
+class DirectoryAsk(Base):
+    """How many times people asked the directory for a need in a state: a count, no person."""
+
+    __tablename__ = "directory_asks"
+
+    state: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" when none was found
+    need: Mapped[str] = mapped_column(String(20), primary_key=True)  # "any" for no need
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DirectoryReport(Base):
+    """What people reported of a service after an answer ("it was closed"): a count, no person."""
+
+    __tablename__ = "directory_reports"
+
+    service_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    problem: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -122,7 +122,8 @@ def test_una_foto_o_una_ubicacion_reciben_respuesta(persona: Person) -> None:
     run_transcript(persona, INICIO)
     assert "solo lee texto" in persona.says("", media=MediaKind.PHOTO).lower()
     answer = persona.says("", location=Location(14.9, -92.26))
-    assert "Los servicios más cercanos" in answer and "1. Cursos" in answer
+    assert "Los servicios más cercanos" in answer and "En Tapachula, a unos 1 km de ti" in answer
+    assert "¿Qué quieres hacer ahora?" in answer and "Llama antes de ir" in answer
 
 
 def test_borrar_en_mitad_de_una_leccion(persona: Person, service) -> None:

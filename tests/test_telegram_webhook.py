@@ -138,8 +138,8 @@ def test_a_shared_location_is_answered_and_not_stored(ana, service):
     onboard(ana)
     ana.post(json.loads((PAYLOADS / "location.json").read_text()))
     assert (
-        "The nearest services:\n• Test shelter A (shelter), Ciudad Prueba, 1 km"
-        in ana.last().params["text"]
+        "The nearest services:\n\nIn Tapachula, about 1 km from you:\n"
+        "• Albergue de prueba A (shelter)" in ana.last().params["text"]
     )
     with service.database.connect() as connection:
         dump = repr([list(connection.execute(select(t))) for t in Base.metadata.sorted_tables])
