@@ -87,6 +87,7 @@ class Settings:
     claim_timeout: float = 300.0  # seconds after which a dead worker's claimed pushes go again
     operator_name: str = ""  # who runs the service; unset: "the Senda programme team", translated
     services_stale_days: int = 365  # a directory entry not confirmed for longer is marked so
+    min_group: int = 5  # no breakdown of fewer people than this is shown to staff
     lrs_url: str | None = None  # a learning record store (xAPI 1.0.3) for quiz events
     lrs_username: str | None = None
     lrs_password: str | None = None
@@ -130,6 +131,7 @@ class Settings:
             "send_timeout": float(get("SENDA_SEND_TIMEOUT") or 10),
             "quiet_hours": _hours(get("SENDA_QUIET_HOURS") or "21-8"),
             "services_stale_days": int(get("SENDA_SERVICES_STALE_DAYS") or 365),
+            "min_group": int(get("SENDA_MIN_GROUP") or 5),
             "lrs_url": (get("LRS_URL") or "").rstrip("/") or None,
             "lrs_username": get("LRS_USERNAME"),
             "lrs_password": get("LRS_PASSWORD"),

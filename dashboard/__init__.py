@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         auth,
         broadcasting,
         courses,
+        directory,
         overview,
         roles,
         security,
