@@ -23,9 +23,9 @@ from bot.messages import Option, Outbound
 from dialogs import menu
 from dialogs.base import Dialog, Step, Turn, say
 from dialogs.live_directory import current_directory
-from lessons.directory.entries import NEEDS, Service
+from lessons.directory.entries import Service
 from lessons.directory.places import STATE_IDS, City, State, gazetteer
-from lessons.directory.search import Directory, Found, Placed
+from lessons.directory.search import KEPT, Directory, Found, Placed
 from lessons.model import localized
 from storage import directory as counts
 
@@ -218,7 +218,7 @@ def _show_place(turn: Turn, place: City | State, need: str | None) -> list[Outbo
     counts.count_ask(turn.session, state, need)
     if not found and isinstance(place, City):
         # Nothing in the city itself: the nearest with services, with the distance to it.
-        near = directory.near(place.latitude, place.longitude, need)
+        near = directory.near(place.latitude, place.longitude, need, limit=KEPT)
         beyond = not near
         near = near or directory.nearest_beyond(place.latitude, place.longitude, need)
         heading = _none_in(turn, where, need)
@@ -249,7 +249,7 @@ def on_location(turn: Turn) -> list[Outbound]:
         turn.go("services", "place", need=need)
         return [say(turn.t._("That location is not on the map.")), prompt(turn)]
     directory = current_directory(turn.session, turn.catalog)
-    found = directory.near(location.latitude, location.longitude, need)
+    found = directory.near(location.latitude, location.longitude, need, limit=KEPT)
     heading = turn.t._("The nearest services:")
     beyond = not found
     if beyond:
@@ -287,7 +287,7 @@ def _answer(
         return [say(heading + "\n\n" + _lines_text(turn, directory)), prompt(turn)]
     if lines:
         heading = _lines_text(turn, directory) + "\n\n" + heading
-    everything = [[f.service.id, round(f.km, 1)] for f in found]
+    everything = [[f.service.id, round(f.km, 1)] for f in found[:KEPT]]
     turn.go("services", "results", need=need)
     data = {"all": everything, "rest": everything, "from": origin}
     return _page(turn, directory, data, heading)

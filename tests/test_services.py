@@ -212,30 +212,50 @@ def test_the_services_found_are_kept_sealed_not_in_clear(engine, service, tmp_pa
         )
 
 
-def test_more_pages_three_at_a_time(app_config, tmp_path):
+def _app_with_shelters_in_tapachula(app_config, tmp_path, how_many: int):
     folder = tmp_path / "catalog"
     folder.mkdir()
     for name in ("regions.yaml", "safety.yaml", "topics.yaml"):
         (folder / name).write_text((TEST_CATALOG / name).read_text())
     entries = "\n".join(
-        f"  - {{id: s{n}, kinds: [shelter], name: Albergue {n}, city: Tapachula, "
+        f"  - {{id: s{n}, kinds: [shelter], name: Albergue {n:02d}, city: Tapachula, "
         f"state: chiapas, source: test}}"
-        for n in range(1, 8)
+        for n in range(1, how_many + 1)
     )
     (folder / "services.yaml").write_text(f"services:\n{entries}\n")
-    app = create_app({**app_config, "SENDA_CATALOG": str(folder)})
+    return create_app({**app_config, "SENDA_CATALOG": str(folder)})
+
+
+def _shown(answer: str, how_many: int) -> list[int]:
+    return [n for n in range(1, how_many + 1) if f"Albergue {n:02d} " in answer]
+
+
+def test_more_pages_three_at_a_time(app_config, tmp_path):
+    app = _app_with_shelters_in_tapachula(app_config, tmp_path, 7)
     try:
         ana = Person(app.extensions["senda"].engine)
         run_transcript(ana, [("hola", "Elige"), ("2", "agree"), ("yes", "Who"), ("3", "Menu")])
         ana.says("services near me")
-        first = ana.says("tapachula")
-        assert [n for n in range(1, 8) if f"Albergue {n} " in first] == [1, 2, 3]
+        assert _shown(ana.says("tapachula"), 7) == [1, 2, 3]
         assert "4 more" in ana.options
-        second = ana.says("4 more")
-        assert [n for n in range(1, 8) if f"Albergue {n} " in second] == [4, 5, 6]
-        third = ana.says("one more")
-        assert [n for n in range(1, 8) if f"Albergue {n} " in third] == [7]
+        assert _shown(ana.says("4 more"), 7) == [4, 5, 6]
+        assert _shown(ana.says("one more"), 7) == [7]
         assert not any("more" in option for option in ana.options)
+    finally:
+        app.extensions["senda"].close()
+
+
+def test_an_answer_keeps_at_most_thirty_for_more(app_config, tmp_path):
+    # Where hundreds are near, the person's state keeps the nearest 30, not every one.
+    app = _app_with_shelters_in_tapachula(app_config, tmp_path, 45)
+    try:
+        ana = Person(app.extensions["senda"].engine)
+        run_transcript(ana, [("hola", "Elige"), ("2", "agree"), ("yes", "Who"), ("3", "Menu")])
+        ana.says("services near me")
+        assert _shown(ana.says("", location=TAPACHULA), 45) == [1, 2, 3]
+        assert "27 more" in ana.options
+        assert _shown(ana.says("tapachula"), 45) == [1, 2, 3]
+        assert "27 more" in ana.options
     finally:
         app.extensions["senda"].close()
 

@@ -9,16 +9,19 @@ whole directory.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import count
 from math import asin, ceil, cos, floor, radians, sin, sqrt
 
-from lessons.directory.entries import Service
+from lessons.directory.entries import NEEDS, Service
 from lessons.directory.places import City, Gazetteer
 
 EARTH_RADIUS_KM = 6371.0
 NEARBY_KM = 150.0  # farther than this is not "near you": the nearest city with services instead
+KEPT = 30  # services an answer keeps for "more": ten messages of three
 _KM_PER_DEGREE = 2 * 3.141592653589793 * EARTH_RADIUS_KM / 360
 
 
@@ -61,7 +64,10 @@ class Directory:
         # National lines: no state. A state's own line is found with the state's services.
         self.lines = tuple(s for s in self.services if s.is_line and not s.state)
         self.by_id = {s.id: s for s in self.services}
-        self._grid: dict[tuple[int, int], list[Placed]] = defaultdict(list)
+        # cell of one degree -> position -> the services there (many share their city's point)
+        self._grid: dict[tuple[int, int], dict[tuple[float, float], list[Placed]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         self._by_city: dict[int, list[Placed]] = defaultdict(list)
         self._by_state: dict[str, list[Placed]] = defaultdict(list)
         self._placed: dict[str, Placed] = {}
@@ -75,7 +81,7 @@ class Directory:
                 continue
             self._placed[service.id] = placed
             cell = (floor(placed.latitude), floor(placed.longitude))
-            self._grid[cell].append(placed)
+            self._grid[cell][(placed.latitude, placed.longitude)].append(placed)
             if placed.city is not None:
                 self._by_city[placed.city.geonameid].append(placed)
             self._by_state[service.state].append(placed)
@@ -95,23 +101,35 @@ class Directory:
         longitude: float,
         need: str | None = None,
         within_km: float = NEARBY_KM,
+        limit: int | None = None,
     ) -> list[Found]:
-        """The services within `within_km` of a point that answer the need, nearest first."""
+        """The services within `within_km` of a point that answer the need, nearest first (the
+        first `limit` of them when a limit is given)."""
         rows = ceil(within_km / _KM_PER_DEGREE)
         shrink = max(cos(radians(min(abs(latitude) + rows, 89.0))), 0.01)
         columns = ceil(within_km / (_KM_PER_DEGREE * shrink))
+        # A box around the point first (two subtractions), the great circle only inside it.
+        lat_span, lon_span = within_km / _KM_PER_DEGREE, within_km / (_KM_PER_DEGREE * shrink)
+        wanted = frozenset(NEEDS[need]) if need in NEEDS else None
         row, column = floor(latitude), floor(longitude)
+        order = count()  # ties of distance and name keep their order, never compare services
         found = []
         for r in range(row - rows, row + rows + 1):
             for c in range(column - columns, column + columns + 1):
-                for placed in self._grid.get((r, c), ()):
-                    if not placed.service.answers(need):
+                for (lat, lon), group in self._grid.get((r, c), {}).items():
+                    if abs(lat - latitude) > lat_span or abs(lon - longitude) > lon_span:
                         continue
-                    km = distance_km(latitude, longitude, placed.latitude, placed.longitude)
-                    if km <= within_km:
-                        found.append(Found(placed, km))
-        found.sort(key=lambda f: (f.km, f.service.name))
-        return found
+                    km = distance_km(latitude, longitude, lat, lon)
+                    if km > within_km:
+                        continue
+                    found += [
+                        (km, p.service.name, next(order), p)
+                        for p in group
+                        if wanted is None or not wanted.isdisjoint(p.service.kinds)
+                    ]
+        # A reply shows a few: only the nearest `limit` are sorted out of the rest.
+        best = heapq.nsmallest(limit, found) if limit else sorted(found)
+        return [Found(placed, km) for km, _name, _n, placed in best]
 
     def nearest_beyond(
         self, latitude: float, longitude: float, need: str | None = None
@@ -120,7 +138,7 @@ class Directory:
         radius = NEARBY_KM
         while radius < 5000:
             radius *= 2
-            found = self.near(latitude, longitude, need, within_km=radius)
+            found = self.near(latitude, longitude, need, within_km=radius, limit=KEPT)
             if found:
                 first = found[0].placed
                 same_city = [f for f in found if first.city and f.placed.city == first.city]
