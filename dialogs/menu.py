@@ -32,14 +32,15 @@ def menu_options(turn: Turn) -> tuple[Option, ...]:
     courses_item = Option(t._("Courses"), "courses")
     progress_item = Option(t._("My progress"), "progress")
     sos_item = Option(t._("Emergency numbers and help (SOS)"), "sos")
+    services_item = [Option(t._("Services near me"), "services")] if turn.catalog.services else []
     if turn.learner.role == "migrant":
         alerts_item = (
             [Option(t._("Alerts for my region"), "alerts")] if turn.catalog.regions else []
         )
-        services_item = (
-            [Option(t._("Services near me"), "services")] if turn.catalog.services else []
-        )
         first = [sos_item, *services_item, *resume, courses_item, *alerts_item, progress_item]
+    elif turn.learner.role == "civil_society":
+        # Pointing a migrant to a door is their daily work: the directory is theirs too.
+        first = [*resume, courses_item, progress_item, sos_item, *services_item]
     else:
         first = [*resume, courses_item, progress_item, sos_item]
     return (

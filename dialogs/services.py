@@ -115,11 +115,13 @@ _JOINERS = {"en", "in", "a", "de", "near", "cerca", "nan", "pres", "pou", "para"
 
 def on_text(turn: Turn) -> list[Outbound]:
     """A need, a place, or both, as the person wrote them."""
-    need, rest = need_in(turn, turn.inbound.text)
-    need = need or turn.state.get("need")
+    named, rest = need_in(turn, turn.inbound.text)
+    need = named or turn.state.get("need")
     if not rest.strip():
         return enter(turn, need)
     found = _prefer_states(gazetteer().find(rest))
+    if not found and named:
+        return enter(turn, need)  # "necesito un doctor": the need is heard, now where
     if not found:
         return _nothing_for_place(turn, need)
     if len(found) == 1:

@@ -308,3 +308,31 @@ def test_the_answer_to_a_location_is_not_kept_once_sent(app_config):
             assert "Tapachula" not in dump and " km" not in dump and "shelter-a" not in dump
         finally:
             service.close()
+
+
+def test_a_need_in_a_sentence_is_heard_and_the_place_asked(engine):
+    ana = Person(engine)
+    run_transcript(
+        ana,
+        [
+            *ASKED,
+            ("I need a doctor please", "Looking for: a doctor."),
+            ("tijuana", ["Services in Tijuana:", "Clínica de prueba C"]),
+        ],
+    )
+    assert "I do not know that place" not in ana.says("i am hungry")
+
+
+def test_a_civil_society_worker_finds_services_to_refer_people_to(engine):
+    worker = Person(engine)
+    run_transcript(
+        worker,
+        [
+            ("hola", "Elige tu idioma"),
+            ("2", "Do you agree?"),
+            ("yes", "Who are you?"),
+            ("2", ["Menu", "Services near me"]),
+            ("services near me", "Share your location"),
+            ("villahermosa", "Asesoría de prueba B"),
+        ],
+    )
