@@ -10,6 +10,7 @@ from dialogs import (
     alerts,
     certificate,
     courses,
+    distress,
     erase,
     helpdesk,
     lesson,
@@ -156,6 +157,8 @@ def respond(turn: Turn) -> list[Outbound]:
         return GLOBAL_ACTIONS[word](turn)
     step = current_step(turn)
     if step is None:
+        if distress.heard(turn):
+            return [*distress.answer(turn), *current_prompt(turn)]
         return current_prompt(turn)
     options = step.prompt(turn).options
     if (
@@ -165,6 +168,9 @@ def respond(turn: Turn) -> list[Outbound]:
     ):
         return GLOBAL_ACTIONS[turn.inbound.choice](turn)
     match = turn.match(options)
+    if match.option is None and distress.heard(turn):
+        # A cry for help is never an answer to the step: the SOS first, then the same question.
+        return [*distress.answer(turn), *current_prompt(turn)]
     if match.option is None and step.on_text is not None and turn.inbound.text.strip():
         return step.on_text(turn)
     if match.option is None:

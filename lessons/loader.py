@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from lessons.directory.checks import problems_of
 from lessons.directory.entries import Service
 from lessons.directory.places import gazetteer
+from lessons.distress import DISTRESS_FILE, DistressWords, fold
 from lessons.model import (
     ROLES,
     Card,
@@ -464,8 +465,38 @@ def read_catalog(folder: Path) -> tuple[Catalog, list[Problem]]:
         services_language,
         topics,
         topics_language,
+        _read_distress(folder / DISTRESS_FILE, problems),
     )
     return catalog, problems
+
+
+def _read_distress(path: Path, problems: list[Problem]) -> DistressWords:
+    """The phrases of distress, a list per language (an absent file: none)."""
+    if not path.is_file():
+        return DistressWords()
+    data = _read_file(path, problems)
+    if data is None:
+        return DistressWords()
+    reader = _Reader(path, problems)
+    reader.known_keys(data, {"phrases"}, path.name)
+    by_language = data.get("phrases")
+    if not isinstance(by_language, dict) or not by_language:
+        reader.problem(data.line_of("phrases"), "phrases must be a list per language (es: [...])")
+        return DistressWords()
+    phrases: list[str] = []
+    for language, listed in by_language.items():
+        line = by_language.line_of(language) if isinstance(by_language, LineMap) else data.line
+        if not LANGUAGE_PATTERN.match(str(language)):
+            reader.problem(line, f"'{language}' is not a language code")
+        if not isinstance(listed, list) or not listed:
+            reader.problem(line, f"phrases in '{language}' must be a list")
+            continue
+        for phrase in listed:
+            if not isinstance(phrase, str | int) or not fold(str(phrase)):
+                reader.problem(line, f"a phrase in '{language}' is empty or not text")
+                continue
+            phrases.append(str(phrase))
+    return DistressWords.of(phrases)
 
 
 def load_catalog(folder: Path) -> Catalog:

@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from lessons.distress import DistressWords
+
 if TYPE_CHECKING:  # entries.py uses Texts from here
     from lessons.directory.entries import Service
+
 
 ROLES = ("official", "civil_society", "migrant")
 Texts = Mapping[str, str]  # language code -> text
@@ -262,6 +265,7 @@ class Catalog:
     services_language: str = "es"
     topics: tuple[Topic, ...] = ()
     topics_language: str = "es"
+    distress: DistressWords = field(default_factory=DistressWords)
 
     def region(self, region_id: str) -> Region | None:
         """The region with this id, if it exists."""

@@ -158,6 +158,14 @@ CASES = [
         "service 'door-d': coordinates 0.0, -91.4309 are outside Mexico",
     ),
     (
+        "distress phrases that are not a list",
+        "distress.yaml",
+        "  fr: [aidez-moi]",
+        "  fr: aidez-moi",
+        "  fr: aidez-moi",
+        "phrases in 'fr' must be a list",
+    ),
+    (
         "a duplicate region",
         "regions.yaml",
         "  - id: tabasco",
