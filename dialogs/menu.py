@@ -10,7 +10,7 @@ from dialogs import (
     alerts,
     courses,
     erase,
-    helpdesk,
+    help_text,
     lesson,
     progress,
     reminders,
@@ -77,7 +77,7 @@ def on_choice(turn: Turn, option: Option) -> list[Outbound]:
         case "language":
             return settings.enter(turn)
         case "help":
-            return [helpdesk.help_text(turn), prompt(turn)]
+            return [help_text.help_text(turn), prompt(turn)]
         case "alerts":
             return alerts.enter(turn)
         case "services":

@@ -12,7 +12,7 @@ from dialogs import (
     courses,
     distress,
     erase,
-    helpdesk,
+    help_text,
     lesson,
     menu,
     onboarding,
@@ -98,7 +98,7 @@ def _language(turn: Turn) -> list[Outbound]:
 
 GLOBAL_ACTIONS: dict[str, Callable[[Turn], list[Outbound]]] = {
     "menu": _menu,
-    "help": _then_prompt(helpdesk.help_text),
+    "help": _then_prompt(help_text.help_text),
     "sos": _then_prompt(safety.sos),
     "progress": _progress,
     "language": _language,
