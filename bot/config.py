@@ -65,6 +65,8 @@ class Settings:
     database_url: str = field(repr=False)  # may hold a password
     secret_key: str = field(repr=False)
     data_key: str = field(repr=False)
+    # Fernet key of help-desk messages; None: no help desk (see load)
+    helpdesk_key: str | None = field(default=None, repr=False)
     public_url: str = "http://127.0.0.1:8000"
     redis_url: str | None = field(default=None, repr=False)  # may hold a password
     catalog_path: Path = BUNDLED_CATALOG
@@ -88,6 +90,9 @@ class Settings:
     operator_name: str = ""  # who runs the service; unset: "the Senda programme team", translated
     services_stale_days: int = 365  # a directory entry not confirmed for longer is marked so
     min_group: int = 5  # no breakdown of fewer people than this is shown to staff
+    helpdesk_retention_days: int = 30  # a closed conversation's messages are kept this long
+    helpdesk_reply_minutes: int = 30  # the answer a person is told to expect, at most
+    helpdesk_hours: tuple[int, int] | None = None  # desk hours (local); None: always staffed
     lrs_url: str | None = None  # a learning record store (xAPI 1.0.3) for quiz events
     lrs_username: str | None = None
     lrs_password: str | None = None
@@ -132,6 +137,9 @@ class Settings:
             "quiet_hours": _hours(get("SENDA_QUIET_HOURS") or "21-8"),
             "services_stale_days": int(get("SENDA_SERVICES_STALE_DAYS") or 365),
             "min_group": int(get("SENDA_MIN_GROUP") or 5),
+            "helpdesk_retention_days": int(get("SENDA_HELPDESK_RETENTION_DAYS") or 30),
+            "helpdesk_reply_minutes": int(get("SENDA_HELPDESK_REPLY_MINUTES") or 30),
+            "helpdesk_hours": _hours(desk) if (desk := get("SENDA_HELPDESK_HOURS")) else None,
             "lrs_url": (get("LRS_URL") or "").rstrip("/") or None,
             "lrs_username": get("LRS_USERNAME"),
             "lrs_password": get("LRS_PASSWORD"),
@@ -149,6 +157,17 @@ class Settings:
         if "secret_key" not in values:
             values["secret_key"] = get("SECRET_KEY") or _secret_from_instance(
                 instance, "secret_key", lambda: secrets.token_urlsafe(32)
+            )
+        if "helpdesk_key" not in values:
+            # A deployment that gives its keys in the environment gives this one too: a key made
+            # in each machine's instance folder would leave each web process unable to read
+            # what the others stored. Without it, such a deployment has no help desk.
+            values["helpdesk_key"] = get("SENDA_HELPDESK_KEY") or (
+                None
+                if get("SENDA_DATA_KEY")
+                else _secret_from_instance(
+                    instance, "helpdesk_key", lambda: Fernet.generate_key().decode()
+                )
             )
         if "data_key" not in values:
             values["data_key"] = get("SENDA_DATA_KEY") or _secret_from_instance(

@@ -118,7 +118,8 @@ class Engine:
         messages = merge(self._answer(turn))
         if turn.erased:
             return Reply(messages, erased=True)
-        if self.outbox is not None and self.outbox.handles(learner.channel):
+        # No answer at all is right while a person writes to the help desk: nothing to send.
+        if messages and self.outbox is not None and self.outbox.handles(learner.channel):
             if deliver:
                 # Sent before the commit: should the commit fail, the channel redelivers the
                 # message and the answer may go twice, which beats an answer that never goes.

@@ -72,6 +72,7 @@ GLOBAL_WORDS = (
     NP_("global word", "stop"),
     NP_("global word", "start"),
     NP_("global word", "delete"),
+    NP_("global word", "person"),
 )
 
 

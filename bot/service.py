@@ -20,11 +20,11 @@ from bot.config import Settings
 from bot.delivery.limits import ChannelLimits, rates_from
 from bot.delivery.outbox import Outbox, Sender
 from bot.engine import Engine
-from dialogs.base import ServiceInfo
+from dialogs.base import DeskInfo, ServiceInfo
 from lessons.loader import load_catalog
 from lessons.model import Catalog
 from storage import migrate
-from storage.crypto import AddressCipher
+from storage.crypto import AddressCipher, MessageCipher
 from storage.db import make_engine, make_session_factory
 
 if TYPE_CHECKING:
@@ -121,6 +121,7 @@ def build_service(settings: Settings, migrate_database: bool = True) -> Service:
         share_links=_share_links(settings, telegram),
         records_home=settings.public_url if settings.lrs_url else None,
         services_stale_days=settings.services_stale_days,
+        desk=_desk(settings),
     )
     engine = Engine(sessions=sessions, catalog=catalog, cipher=cipher, service=info, outbox=outbox)
     service = Service(
@@ -131,6 +132,20 @@ def build_service(settings: Settings, migrate_database: bool = True) -> Service:
     if settings.lrs_url:
         engine.after_records = service.jobs.schedule_records
     return service
+
+
+def _desk(settings: Settings) -> DeskInfo | None:
+    """The help desk, when it has its key (SENDA_HELPDESK_KEY)."""
+    if not settings.helpdesk_key:
+        log.warning("no SENDA_HELPDESK_KEY: the help desk is off (nobody is offered a person)")
+        return None
+    return DeskInfo(
+        cipher=MessageCipher(settings.helpdesk_key),
+        hours=settings.helpdesk_hours,
+        reply_minutes=settings.helpdesk_reply_minutes,
+        timezone=settings.timezone,
+        retention_days=settings.helpdesk_retention_days,
+    )
 
 
 def _share_links(settings: Settings, telegram: TelegramSender | None):

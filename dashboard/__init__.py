@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         broadcasting,
         courses,
         directory,
+        helpdesk,
         overview,
         roles,
         security,

@@ -12,8 +12,8 @@ from werkzeug.security import generate_password_hash
 from dashboard import bp
 from dashboard.audit import record
 from dashboard.auth import normalize_email
-from dashboard.roles import requires
-from storage.models import STAFF_ROLES, StaffUser, utcnow
+from dashboard.roles import ROLES, requires
+from storage.models import StaffUser, utcnow
 from webhooks import service
 
 MIN_PASSWORD = 10
@@ -29,8 +29,8 @@ def check_new_account(session: Session, email: str, role: str, password: str) ->
     local, at, domain = email.partition("@")
     if not (local and at and "." in domain) or len(email) > 254 or any(c.isspace() for c in email):
         raise AccountError(f"'{email}' is not an email address")
-    if role not in STAFF_ROLES:
-        raise AccountError(f"the role must be one of {', '.join(STAFF_ROLES)}")
+    if role not in ROLES:
+        raise AccountError(f"the role must be one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
     if session.scalars(select(StaffUser.id).where(StaffUser.email == email)).first():
@@ -73,7 +73,7 @@ def accounts() -> Any:
             status = 400
     with service().sessions() as db:
         users = db.scalars(select(StaffUser).order_by(StaffUser.email)).all()
-    return render_template("dashboard/accounts.html", users=users, roles=STAFF_ROLES), status
+    return render_template("dashboard/accounts.html", users=users, roles=ROLES), status
 
 
 @bp.route("/accounts/<int:user_id>", methods=["POST"])
@@ -88,7 +88,7 @@ def change_account(user_id: int) -> Any:
             flash("No such account.", "error")
         elif user.id == g.staff.id:
             flash("You cannot change your own account: ask another admin.", "error")
-        elif action == "role" and request.form.get("role") in STAFF_ROLES:
+        elif action == "role" and request.form.get("role") in ROLES:
             old, user.role = user.role, request.form["role"]
             record(db, g.staff.email, "account changed", f"{user.email}: role {old} -> {user.role}")
             flash(f"{user.email} is now {user.role}.")

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from storage.models import STAFF_ROLES
+from dashboard.roles import ROLES
 
 
 @click.group("admin")
@@ -18,7 +18,7 @@ def admin_group() -> None:
 
 @admin_group.command("create-user")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(STAFF_ROLES), help="What it may do.")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="What it may do.")
 @with_appcontext
 def create_user(email: str, role: str) -> None:
     """Create a dashboard account; the password is asked for twice, or read from stdin."""

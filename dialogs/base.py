@@ -17,8 +17,19 @@ from sqlalchemy.orm import Session
 from bot.i18n import Match, Translator, match_option
 from bot.messages import Inbound, Option, Outbound
 from lessons.model import Catalog, Course, Module
-from storage.crypto import AddressCipher
+from storage.crypto import AddressCipher, MessageCipher
 from storage.models import Learner
+
+
+@dataclass(frozen=True)
+class DeskInfo:
+    """How the help desk works here: the key of its messages, its hours, what to promise."""
+
+    cipher: MessageCipher
+    hours: tuple[int, int] | None = None  # local start and end hour; None: always staffed
+    reply_minutes: int = 30
+    timezone: str = "America/Mexico_City"
+    retention_days: int = 30
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,7 @@ class ServiceInfo:
     records_home: str | None = None
     # Days after which a directory entry whose source is older is marked as maybe out of date.
     services_stale_days: int = 365
+    desk: DeskInfo | None = None  # None: no help desk (the person is never offered one)
 
 
 @dataclass
@@ -121,6 +133,8 @@ class Step:
     on_choice: Handler
     on_text: Callable[[Turn], list[Outbound]] | None = None
     on_location: Callable[[Turn], list[Outbound]] | None = None
+    # The step reads every text itself, a cry for help too (the help desk keeps it for staff).
+    hears_distress: bool = False
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ def heard(turn: Turn) -> bool:
     return turn.catalog.distress.heard_in(turn.inbound.text)
 
 
-def answer(turn: Turn) -> list[Outbound]:
-    """What a person in danger reads first: the emergency numbers, not "I did not understand"."""
+def answer(turn: Turn, offer: str = "") -> list[Outbound]:
+    """What a person in danger reads first: the emergency numbers, not "I did not understand";
+    `offer` is a line offering a person to talk to, when there is a help desk."""
     t = turn.t
-    first = say(t._("If you are in danger now, call 911. It is free, from any phone."))
-    return [first, sos(turn)]
+    first = t._("If you are in danger now, call 911. It is free, from any phone.")
+    return [say(f"{first}\n{offer}" if offer else first), sos(turn)]

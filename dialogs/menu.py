@@ -11,6 +11,7 @@ from dialogs import (
     courses,
     erase,
     help_text,
+    helpdesk,
     lesson,
     progress,
     reminders,
@@ -33,21 +34,33 @@ def menu_options(turn: Turn) -> tuple[Option, ...]:
     progress_item = Option(t._("My progress"), "progress")
     sos_item = Option(t._("Emergency numbers and help (SOS)"), "sos")
     services_item = [Option(t._("Services near me"), "services")] if turn.catalog.services else []
+    person_item = [Option(t._("Talk to a person"), "person")] if turn.service.desk else []
     if turn.learner.role == "migrant":
         alerts_item = (
             [Option(t._("Alerts for my region"), "alerts")] if turn.catalog.regions else []
         )
-        first = [sos_item, *services_item, *resume, courses_item, *alerts_item, progress_item]
+        first = [
+            sos_item,
+            *services_item,
+            *person_item,
+            *resume,
+            courses_item,
+            *alerts_item,
+            progress_item,
+        ]
     elif turn.learner.role == "civil_society":
         # Pointing a migrant to a door is their daily work: the directory is theirs too.
-        first = [*resume, courses_item, progress_item, sos_item, *services_item]
+        first = [*resume, courses_item, progress_item, sos_item, *person_item, *services_item]
     else:
-        first = [*resume, courses_item, progress_item, sos_item]
+        first = [*resume, courses_item, progress_item, sos_item, *person_item]
+    help_item = [Option(t._("Help"), "help")]
+    if len(first) + 4 > Outbound.MAX_OPTIONS:
+        help_item = []  # the word HELP still works; a person to talk to matters more
     return (
         *first,
         Option(t._("Daily reminder"), "reminders"),
         Option(t._("Language"), "language"),
-        Option(t._("Help"), "help"),
+        *help_item,
         Option(t._("Delete my data"), "delete"),
     )
 
@@ -82,6 +95,8 @@ def on_choice(turn: Turn, option: Option) -> list[Outbound]:
             return alerts.enter(turn)
         case "services":
             return services.enter(turn)
+        case "person":
+            return helpdesk.enter(turn)
         case "reminders":
             return reminders.enter(turn)
         case _:

@@ -36,7 +36,8 @@ def consent_prompt(turn: Turn) -> Outbound:
         "Senda is run by {operator}.\n\n"
         "To work, Senda keeps your language, your role, your progress and your quiz answers. "
         "Your number is stored encrypted and is never shown to anyone. "
-        "Senda does not keep the text of your messages, your name or your location.\n\n"
+        "Senda does not keep the text of your messages (except what you write to the help "
+        "desk, if you ask to talk to a person), your name or your location.\n\n"
         "If you do not write for {days} days, everything is deleted. "
         "Write DELETE at any moment to erase everything at once.\n\n"
         "Do you agree?",

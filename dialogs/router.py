@@ -13,6 +13,7 @@ from dialogs import (
     distress,
     erase,
     help_text,
+    helpdesk,
     lesson,
     menu,
     onboarding,
@@ -41,6 +42,7 @@ DIALOGS: dict[str, Dialog] = {
         reminders.DIALOG,
         erase.DIALOG,
         certificate.DIALOG,
+        helpdesk.DIALOG,
     )
 }
 
@@ -105,6 +107,7 @@ GLOBAL_ACTIONS: dict[str, Callable[[Turn], list[Outbound]]] = {
     "stop": _stop,
     "start": _start,
     "delete": erase.erase,
+    "person": lambda turn: helpdesk.enter(turn) or current_prompt(turn),
 }
 
 
@@ -125,7 +128,9 @@ def reprompt(turn: Turn, out_of_range: bool) -> list[Outbound]:
         note = t._("Sorry, I did not understand.")
     if count:
         note += " " + t._("Write the number of an option, or MENU.")
-    return [say(note), *prompts]
+    # Words that match nothing may be someone who needs more than a menu: a person is offered.
+    offer = helpdesk.offer(turn) if turn.inbound.text.strip() and not out_of_range else ""
+    return [say(f"{note}\n{offer}" if offer else note), *prompts]
 
 
 def open_link(turn: Turn) -> list[Outbound]:
@@ -158,7 +163,7 @@ def respond(turn: Turn) -> list[Outbound]:
     step = current_step(turn)
     if step is None:
         if distress.heard(turn):
-            return [*distress.answer(turn), *current_prompt(turn)]
+            return [*distress.answer(turn, helpdesk.offer(turn)), *current_prompt(turn)]
         return current_prompt(turn)
     options = step.prompt(turn).options
     if (
@@ -168,9 +173,9 @@ def respond(turn: Turn) -> list[Outbound]:
     ):
         return GLOBAL_ACTIONS[turn.inbound.choice](turn)
     match = turn.match(options)
-    if match.option is None and distress.heard(turn):
+    if match.option is None and not step.hears_distress and distress.heard(turn):
         # A cry for help is never an answer to the step: the SOS first, then the same question.
-        return [*distress.answer(turn), *current_prompt(turn)]
+        return [*distress.answer(turn, helpdesk.offer(turn)), *current_prompt(turn)]
     if match.option is None and step.on_text is not None and turn.inbound.text.strip():
         return step.on_text(turn)
     if match.option is None:

@@ -271,7 +271,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(16))
-    kind: Mapped[str] = mapped_column(String(16), default="reply")  # reply | push
+    # reply | push | desk (a help-desk answer: not silenced by STOP, windowed on WhatsApp)
+    kind: Mapped[str] = mapped_column(String(16), default="reply")
     text: Mapped[str] = mapped_column(Text)
     options: Mapped[list[list[str]]] = mapped_column(JSON, default=list)  # [[label, value], ...]
     has_options: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -413,3 +414,52 @@ class DirectoryReport(Base):
     service_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     problem: Mapped[str] = mapped_column(String(20), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+HELPDESK_TOPICS = ("asylum", "health", "violence", "family", "course", "other")
+URGENT_TOPICS = ("violence",)  # violence, kidnapping or trafficking: first in the queue
+HELPDESK_OUTCOMES = ("answered", "referred", "no_reply")
+
+
+class HelpdeskConversation(Base):
+    """A person's request to talk to a person: the one place Senda keeps what someone wrote
+    (each message encrypted with SENDA_HELPDESK_KEY, deleted with the person or after the
+    retention days that follow its closing)."""
+
+    __tablename__ = "helpdesk_conversations"
+    __table_args__ = (Index("ix_helpdesk_open", "closed_at", "urgent", "opened_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE", name="fk_helpdesk_learner"), index=True
+    )
+    topic: Mapped[str] = mapped_column(String(16))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The person's language and channel, so that staff know how to answer (not who they are).
+    language: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(16))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_message_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    first_answer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    taken_by: Mapped[str | None] = mapped_column(String(254))  # the caseworker's email
+    # When the person was told that nobody had answered yet (once, past the promised time).
+    late_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+
+
+class HelpdeskMessage(Base):
+    """One message of a help-desk conversation: from the person, from staff, or a staff note the
+    person never sees. The text is stored encrypted, never in clear."""
+
+    __tablename__ = "helpdesk_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("helpdesk_conversations.id", ondelete="CASCADE", name="fk_helpdesk_message"),
+        index=True,
+    )
+    author: Mapped[str] = mapped_column(String(8))  # person | staff | note
+    staff: Mapped[str | None] = mapped_column(String(254))  # who wrote it, for staff and notes
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # Fernet token of the text

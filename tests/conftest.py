@@ -22,6 +22,7 @@ from storage.models import Base, Learner
 from webhooks import create_app
 
 TEST_DATA_KEY = Fernet.generate_key().decode()
+TEST_HELPDESK_KEY = Fernet.generate_key().decode()
 TEST_CATALOG = Path(__file__).resolve().parent / "catalog"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 # With PostgreSQL, jobs and rate limits run on Redis when TEST_REDIS_URL is set (as in CI).
@@ -85,6 +86,7 @@ def app_config(database_url: str, redis_url: str, tmp_path: Path) -> dict[str, s
         "DATABASE_URL": database_url,
         "SENDA_INSTANCE": str(tmp_path / "instance"),
         "SENDA_DATA_KEY": TEST_DATA_KEY,
+        "SENDA_HELPDESK_KEY": TEST_HELPDESK_KEY,
         "SECRET_KEY": "test-secret",
         "SENDA_CATALOG": str(TEST_CATALOG),
     }

@@ -262,9 +262,9 @@ def test_erasing_from_the_menu_warns_that_certificates_go_too(official, app, ser
     run_transcript(
         official,
         [
-            ("menu", "7. Delete my data"),
+            ("menu", "8. Delete my data"),
             (
-                "7",
+                "8",
                 [
                     "This erases everything Senda keeps about you",
                     "Your certificates will be erased too, and stop being valid.",

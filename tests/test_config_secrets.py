@@ -39,6 +39,14 @@ def test_secrets_given_in_the_environment_are_used_and_nothing_is_written(tmp_pa
     assert settings.telegram_bot_token == SECRETS["TELEGRAM_BOT_TOKEN"]
     assert settings.twilio_auth_token == SECRETS["TWILIO_AUTH_TOKEN"]
     assert not (tmp_path / "instance").exists()
+    # Keys from the environment, but no SENDA_HELPDESK_KEY: no desk, rather than a key of this
+    # machine's that the other web processes could not read.
+    assert settings.helpdesk_key is None
+    key = Fernet.generate_key().decode()
+    given = Settings.load(
+        {"SENDA_INSTANCE": str(tmp_path / "i"), **SECRETS, "SENDA_HELPDESK_KEY": key}
+    )
+    assert given.helpdesk_key == key and not (tmp_path / "i").exists()
 
 
 def test_without_the_environment_keys_are_made_once_in_the_instance_folder_for_its_owner(
@@ -49,7 +57,9 @@ def test_without_the_environment_keys_are_made_once_in_the_instance_folder_for_i
     again = Settings.load(environ)
     assert (first.secret_key, first.data_key) == (again.secret_key, again.data_key)
     Fernet(first.data_key.encode())  # a usable key
-    for name in ("secret_key", "data_key"):
+    assert first.helpdesk_key == again.helpdesk_key
+    Fernet(first.helpdesk_key.encode())
+    for name in ("secret_key", "data_key", "helpdesk_key"):
         mode = stat.S_IMODE((tmp_path / "instance" / name).stat().st_mode)
         assert mode == 0o600, f"{name} is readable by others: {oct(mode)}"
     # No channel credential has a default: a channel is off until its secrets are given.

@@ -34,6 +34,7 @@ def test_onboarding_then_menu(person: Person) -> None:
         "Courses",
         "My progress",
         "Emergency numbers and help (SOS)",
+        "Talk to a person",
         "Daily reminder",
         "Language",
         "Help",

@@ -107,7 +107,7 @@ def test_respuestas_que_no_se_entienden(persona: Person) -> None:
         persona,
         [
             *INICIO,
-            ("99", ["Por favor, responde con un número del 1 al 7.", "1. Cursos"]),
+            ("99", ["Por favor, responde con un número del 1 al 8.", "1. Cursos"]),
             ("", ["No recibí ningún texto.", "1. Cursos"]),
             ("🙂", ["Perdón, no entendí.", "1. Cursos"]),
             ("x" * 5000, ["Perdón, no entendí.", "1. Cursos"]),

@@ -196,9 +196,9 @@ def test_erasing_from_the_menu_asks_once(engine, service):
         [
             *ONBOARDING,
             # The menu's option, picked by its number, asks first (the word erases at once).
-            ("7", ["erases everything", "1. Yes, erase everything", "2. No, go back"]),
+            ("8", ["erases everything", "1. Yes, erase everything", "2. No, go back"]),
             ("2", "Menu"),
-            ("7", "Erase it?"),
+            ("8", "Erase it?"),
             ("1", "has been erased"),
         ],
     )

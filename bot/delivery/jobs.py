@@ -11,7 +11,7 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 
 from bot.delivery import broadcasts, records, reminders
-from storage import repo
+from storage import helpdesk, repo
 from storage.models import utcnow
 
 if TYPE_CHECKING:
@@ -78,6 +78,13 @@ def make_jobs(service: Service) -> Jobs:
         of quiet hours)."""
         return sweep(service)
 
+    @queue.periodic_task(crontab(minute="*"))
+    def help_desk_waits() -> int:
+        """Every minute: tell once each person whose request waited unanswered too long."""
+        from bot.helpdesk import tell_the_late  # the desk's actions sit above the delivery
+
+        return tell_the_late(service)
+
     @queue.periodic_task(crontab(minute="0"))
     def hourly_reminders() -> int:
         """Every hour: daily cards at their hour and the reviews that are due, then send."""
@@ -137,5 +144,8 @@ def purge(service: Service) -> int:
     with service.sessions.begin() as session:
         erased = repo.purge_inactive(session, now - timedelta(days=service.settings.retention_days))
         repo.forget_processed_messages(session, now - timedelta(days=PROCESSED_MESSAGE_DAYS))
+        kept = timedelta(days=service.settings.helpdesk_retention_days)
+        deleted = helpdesk.purge_closed(session, now - kept)
     log.info("retention: erased %d inactive learners", erased)
+    log.info("retention: deleted %d help-desk messages of closed conversations", deleted)
     return erased

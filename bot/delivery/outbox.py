@@ -228,9 +228,13 @@ class Outbox:
             outcome = refusal or send_row(sender, address, row, learner)
             for column, value in outcome.values.items():
                 setattr(row, column, value)
-            if row.kind == "reply" and row.state == "sent":
+            if (row.kind == "reply" and row.state == "sent") or (
+                row.kind == "desk" and row.state in ("sent", "failed", "held")
+            ):
                 # Sent, a reply's words are no longer needed, and they can say where the person
                 # is (the services near a shared location) or what they asked: keep the state.
+                # A help-desk answer's words live encrypted in the desk, never in clear here
+                # (held, it waits for nothing: the desk shows the caseworker it did not go).
                 row.text, row.options = "", []
             if outcome.unreachable:
                 learner.unreachable_at = utcnow()
@@ -259,14 +263,16 @@ class Outbox:
                     return
 
     def due_learners(self, limit: int = 500) -> list[int]:
-        """Learners with a pending reply whose time has come (for the worker's sweep)."""
+        """Learners with a pending reply or help-desk answer whose time has come (for the
+        worker's sweep)."""
         with self.sessions() as session:
             return list(
                 session.scalars(
                     select(OutboxMessage.learner_id)
                     .where(
                         OutboxMessage.state == "pending",
-                        OutboxMessage.kind == "reply",  # pushes go out in batches
+                        # Pushes go out in batches; a help-desk answer, like a reply, on its own.
+                        OutboxMessage.kind.in_(("reply", "desk")),
                         OutboxMessage.next_attempt_at <= utcnow(),
                     )
                     .group_by(OutboxMessage.learner_id)
