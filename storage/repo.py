@@ -7,10 +7,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, delete, event, func, select, update
+from sqlalchemy import Insert, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.crypto import AddressCipher
@@ -139,13 +139,6 @@ def record_visit(
     set_committed_value(learner, "last_seen_at", seen)
 
 
-_PROGRESS_ROWS = (
-    select(ModuleProgress)
-    .where(ModuleProgress.learner_id == bindparam("learner_id"))
-    .order_by(ModuleProgress.updated_at.desc(), ModuleProgress.id.desc())
-)
-
-
 def find_learner(
     session: Session, cipher: AddressCipher, channel: str, address: str
 ) -> Learner | None:
@@ -185,19 +178,12 @@ def module_progress(
     session: Session, learner_id: int, course_id: str, module_id: str
 ) -> ModuleProgress:
     """The learner's progress in a module, created at the first card if new."""
-    known = _progress_read(session, learner_id)
-    if known is not None:  # the menu of modules, shown before, read them all
-        progress = next(
-            (row for row in known if (row.course_id, row.module_id) == (course_id, module_id)),
-            None,
-        )
-    else:
-        query = select(ModuleProgress).where(
-            ModuleProgress.learner_id == learner_id,
-            ModuleProgress.course_id == course_id,
-            ModuleProgress.module_id == module_id,
-        )
-        progress = session.scalars(query).one_or_none()
+    query = select(ModuleProgress).where(
+        ModuleProgress.learner_id == learner_id,
+        ModuleProgress.course_id == course_id,
+        ModuleProgress.module_id == module_id,
+    )
+    progress = session.scalars(query).one_or_none()
     if progress is None:
         enrol(session, learner_id, course_id)
         progress = ModuleProgress(
@@ -213,54 +199,21 @@ def module_progress(
     return progress
 
 
-# The key in a session's info of the progress rows it read, by learner: a menu and the step after
-# it both show the learner's progress, and need not read it twice in one message.
-_PROGRESS = "progress rows"
-
-
-@event.listens_for(Session, "after_flush")
-def _forget_progress_after_flush(session: Session, _context: object) -> None:
-    session.info.pop(_PROGRESS, None)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_progress_after_transaction(session: Session, _transaction: object) -> None:
-    session.info.pop(_PROGRESS, None)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _forget_progress_on_writes(execution: ORMExecuteState) -> None:
-    if not execution.is_select:
-        execution.session.info.pop(_PROGRESS, None)
+# Built once: the menu reads it on almost every message, and building it anew cost more than
+# running it.
+_PROGRESS_ROWS = (
+    select(ModuleProgress)
+    .where(ModuleProgress.learner_id == bindparam("learner_id"))
+    .order_by(ModuleProgress.updated_at.desc(), ModuleProgress.id.desc())
+)
 
 
 def course_progress(
     session: Session, learner_id: int, course_id: str | None = None
 ) -> list[ModuleProgress]:
-    """A learner's progress rows, for one course or all, most recently touched first. Read once
-    a transaction, and again after anything may have changed them (a flush, a bulk write, a row
-    changed in the session and not yet written)."""
-    rows = _progress_read(session, learner_id)
-    if rows is None:
-        # May flush, which forgets.
-        rows = list(session.scalars(_PROGRESS_ROWS, {"learner_id": learner_id}))
-        session.info.setdefault(_PROGRESS, {})[learner_id] = rows
+    """A learner's progress rows, for one course or all, most recently touched first."""
+    rows = session.scalars(_PROGRESS_ROWS, {"learner_id": learner_id})
     return [row for row in rows if course_id is None or row.course_id == course_id]
-
-
-def _progress_read(session: Session, learner_id: int) -> list[ModuleProgress] | None:
-    """All of a learner's progress rows, when this transaction read them and nothing has
-    changed them since; else None."""
-    rows = session.info.get(_PROGRESS, {}).get(learner_id)
-    return None if rows is None or _progress_changing(session) else rows
-
-
-def _progress_changing(session: Session) -> bool:
-    """Whether a progress row is new, changed or deleted in the session and not yet written."""
-    return any(
-        isinstance(item, ModuleProgress)
-        for item in (*session.new, *session.dirty, *session.deleted)
-    )
 
 
 def mark_module_passed(
