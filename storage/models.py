@@ -20,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import text as sql_text  # `text` is also a column of the outbox
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, query_expression, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
@@ -80,9 +80,6 @@ class Learner(Base):
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    # Not a column: whether a message to the person still waits to go, read with their row when
-    # a message of theirs is answered (None when not read).
-    has_pending_messages: Mapped[bool | None] = query_expression()
 
     progress: Mapped[list[ModuleProgress]] = relationship(
         back_populates="learner", cascade="all, delete-orphan", passive_deletes=True

@@ -7,22 +7,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Insert,
-    Select,
-    bindparam,
-    delete,
-    event,
-    exists,
-    func,
-    literal_column,
-    select,
-    true,
-    update,
-)
+from sqlalchemy import Insert, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import ORMExecuteState, Session, aliased, with_expression
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.crypto import AddressCipher
@@ -70,62 +58,14 @@ def insert_many_ignoring_duplicates(session: Session, model: type, rows: list[di
 
 def claim_message(session: Session, channel: str, message_id: str) -> bool:
     """Record an inbound message id; False when it was already processed (a redelivery)."""
-    return _insert_ignoring_duplicates(session, ProcessedMessage, _claim(channel, message_id))
+    values = {"channel": channel, "message_id": message_id[:128], "processed_at": utcnow()}
+    return _insert_ignoring_duplicates(session, ProcessedMessage, values)
 
 
-def _claim(channel: str, message_id: str) -> dict:
-    return {"channel": channel, "message_id": message_id[:128], "processed_at": utcnow()}
-
-
-_PENDING = exists().where(OutboxMessage.learner_id == Learner.id, OutboxMessage.state == "pending")
 # Built once: on every message, building a statement anew costs more than running it.
-_LOCKED = (
-    select(Learner)
-    .where(Learner.address_hash == bindparam("address_hash"))
-    .with_for_update(of=Learner)
+_LEARNER_FOR_UPDATE = (
+    select(Learner).where(Learner.address_hash == bindparam("address_hash")).with_for_update()
 )
-_LEARNER_FOR_UPDATE = _LOCKED.options(with_expression(Learner.has_pending_messages, _PENDING))
-
-# PostgreSQL: a statement that waited for a row locks its newest version, but reads all else
-# (whether a message waits) as it was when the statement began. The row's version is newer
-# than that when a transaction holding it committed meanwhile; what it left is then read again.
-# A reply's transaction always writes the row (last seen), so replies keep their order; a push
-# committed by a holder that wrote nothing may go after this answer, as if it came a moment
-# later, which for a push written at the same moment it was.
-_AS_THE_STATEMENT_BEGAN = Learner.__table__.alias("as_the_statement_began")
-_CHANGED_MEANWHILE = literal_column("learners.xmin") != (
-    select(literal_column("as_the_statement_began.xmin"))
-    .where(_AS_THE_STATEMENT_BEGAN.c.id == Learner.id)
-    .scalar_subquery()
-)
-
-
-def _held_learner_statements() -> tuple[Select, Select]:
-    """PostgreSQL's statements for the person's row, held with whether a message waits and
-    whether the row changed meanwhile: one alone, one that first records the message id (a
-    nested loop runs the claim, its outer side, before the lateral lock). Each gives one row."""
-    held = _LOCKED.add_columns(_PENDING.label("pending"), _CHANGED_MEANWHILE.label("changed"))
-    alone = _LEARNER_FOR_UPDATE.add_columns(_CHANGED_MEANWHILE)
-    claimed = (
-        pg_insert(ProcessedMessage)
-        .values({name: bindparam(name) for name in ("channel", "message_id", "processed_at")})
-        .on_conflict_do_nothing()
-        .returning(ProcessedMessage.id)
-        .cte("claimed")
-    )
-    claim = select(func.count().label("claimed")).select_from(claimed).subquery("claim")
-    row = held.subquery("held").lateral()
-    learner = aliased(Learner, row)
-    after_claim = (
-        select(claim.c.claimed, learner, row.c.changed)
-        .select_from(claim)
-        .outerjoin(row, true())
-        .options(with_expression(learner.has_pending_messages, row.c.pending))
-    )
-    return alone, after_claim
-
-
-_HELD, _CLAIMED_AND_HELD = _held_learner_statements()
 
 
 def hold_learner(
@@ -136,32 +76,19 @@ def hold_learner(
     message_id: str | None,
     language: str,
 ) -> Learner | None:
-    """The person who wrote, their row held to the end of the transaction (created if new),
-    with whether a message to them still waits to go; None when the message id was already
-    processed (a redelivery). On PostgreSQL the id and the row take one statement."""
+    """The person who wrote, their row held to the end of the transaction (created if new);
+    None when the message id was already processed (a redelivery)."""
+    # The id first: a redelivery that comes while the first delivery is answered waits for it
+    # here, then finds the id taken and goes no further.
+    if message_id is not None and not claim_message(session, channel, message_id):
+        return None
+    # On PostgreSQL, FOR UPDATE holds the row; SQLite renders no FOR UPDATE, and needs none: its
+    # transaction holds the database's one write lock from its start (BEGIN IMMEDIATE).
     found = {"address_hash": cipher.lookup_hash(channel, address)}
-    if session.get_bind().dialect.name != "postgresql":
-        # SQLite's transaction holds the database's one write lock from its start (BEGIN
-        # IMMEDIATE): nothing can change what it reads.
-        if message_id is not None and not claim_message(session, channel, message_id):
-            return None
-        learner = session.scalars(_LEARNER_FOR_UPDATE, found).one_or_none()
-        if learner is None:
-            _add_learner(session, cipher, found, channel, address, language)
-            learner = session.scalars(_LEARNER_FOR_UPDATE, found).one()
-        return learner
-    if message_id is None:
-        learner, changed = session.execute(_HELD, found).one_or_none() or (None, False)
-    else:
-        values = {**_claim(channel, message_id), **found}
-        claimed, learner, changed = session.execute(_CLAIMED_AND_HELD, values).one()
-        if not claimed:
-            return None
+    learner = session.scalars(_LEARNER_FOR_UPDATE, found).one_or_none()
     if learner is None:
         _add_learner(session, cipher, found, channel, address, language)
-        learner, changed = session.execute(_HELD, found).one()
-    if changed:
-        set_committed_value(learner, "has_pending_messages", None)  # to be read again, now
+        learner = session.scalars(_LEARNER_FOR_UPDATE, found).one()
     return learner
 
 
@@ -212,13 +139,6 @@ def record_visit(
     set_committed_value(learner, "last_seen_at", seen)
 
 
-_PROGRESS_ROWS = (
-    select(ModuleProgress)
-    .where(ModuleProgress.learner_id == bindparam("learner_id"))
-    .order_by(ModuleProgress.updated_at.desc(), ModuleProgress.id.desc())
-)
-
-
 def find_learner(
     session: Session, cipher: AddressCipher, channel: str, address: str
 ) -> Learner | None:
@@ -258,19 +178,12 @@ def module_progress(
     session: Session, learner_id: int, course_id: str, module_id: str
 ) -> ModuleProgress:
     """The learner's progress in a module, created at the first card if new."""
-    known = _progress_read(session, learner_id)
-    if known is not None:  # the menu of modules, shown before, read them all
-        progress = next(
-            (row for row in known if (row.course_id, row.module_id) == (course_id, module_id)),
-            None,
-        )
-    else:
-        query = select(ModuleProgress).where(
-            ModuleProgress.learner_id == learner_id,
-            ModuleProgress.course_id == course_id,
-            ModuleProgress.module_id == module_id,
-        )
-        progress = session.scalars(query).one_or_none()
+    query = select(ModuleProgress).where(
+        ModuleProgress.learner_id == learner_id,
+        ModuleProgress.course_id == course_id,
+        ModuleProgress.module_id == module_id,
+    )
+    progress = session.scalars(query).one_or_none()
     if progress is None:
         enrol(session, learner_id, course_id)
         progress = ModuleProgress(
@@ -286,54 +199,21 @@ def module_progress(
     return progress
 
 
-# The key in a session's info of the progress rows it read, by learner: a menu and the step after
-# it both show the learner's progress, and need not read it twice in one message.
-_PROGRESS = "progress rows"
-
-
-@event.listens_for(Session, "after_flush")
-def _forget_progress_after_flush(session: Session, _context: object) -> None:
-    session.info.pop(_PROGRESS, None)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_progress_after_transaction(session: Session, _transaction: object) -> None:
-    session.info.pop(_PROGRESS, None)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _forget_progress_on_writes(execution: ORMExecuteState) -> None:
-    if not execution.is_select:
-        execution.session.info.pop(_PROGRESS, None)
+# Built once: the menu reads it on almost every message, and building it anew cost more than
+# running it.
+_PROGRESS_ROWS = (
+    select(ModuleProgress)
+    .where(ModuleProgress.learner_id == bindparam("learner_id"))
+    .order_by(ModuleProgress.updated_at.desc(), ModuleProgress.id.desc())
+)
 
 
 def course_progress(
     session: Session, learner_id: int, course_id: str | None = None
 ) -> list[ModuleProgress]:
-    """A learner's progress rows, for one course or all, most recently touched first. Read once
-    a transaction, and again after anything may have changed them (a flush, a bulk write, a row
-    changed in the session and not yet written)."""
-    rows = _progress_read(session, learner_id)
-    if rows is None:
-        # May flush, which forgets.
-        rows = list(session.scalars(_PROGRESS_ROWS, {"learner_id": learner_id}))
-        session.info.setdefault(_PROGRESS, {})[learner_id] = rows
+    """A learner's progress rows, for one course or all, most recently touched first."""
+    rows = session.scalars(_PROGRESS_ROWS, {"learner_id": learner_id})
     return [row for row in rows if course_id is None or row.course_id == course_id]
-
-
-def _progress_read(session: Session, learner_id: int) -> list[ModuleProgress] | None:
-    """All of a learner's progress rows, when this transaction read them and nothing has
-    changed them since; else None."""
-    rows = session.info.get(_PROGRESS, {}).get(learner_id)
-    return None if rows is None or _progress_changing(session) else rows
-
-
-def _progress_changing(session: Session) -> bool:
-    """Whether a progress row is new, changed or deleted in the session and not yet written."""
-    return any(
-        isinstance(item, ModuleProgress)
-        for item in (*session.new, *session.dirty, *session.deleted)
-    )
 
 
 def mark_module_passed(

@@ -63,7 +63,7 @@ def served(app_config, telegram) -> Iterator[tuple[str, object]]:
 @pytest.fixture
 def phone() -> Iterator[tuple[Page, list[str]]]:
     """A page in headless Chromium at a phone's size; the console errors it collects."""
-    assert CHROMIUM.exists(), "install Debian's chromium (apt-get install -y chromium)"
+    assert CHROMIUM.exists(), "install Debian's chromium: scripts/test does when it is missing"
     errors: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)

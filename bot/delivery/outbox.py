@@ -166,11 +166,12 @@ class Outbox:
         transaction that holds the learner's row and decided the reply, and record each part
         with what became of it (a part not sent stays pending for the worker). Behind earlier
         messages still pending, the reply waits its turn."""
-        waiting = learner.has_pending_messages  # read when their row was locked, if it was
-        if waiting is None:
-            with session.no_autoflush:  # the learner's changes are written after the send
-                waiting = session.scalar(_FIRST_PENDING, {"learner_id": learner.id}) is not None
-        if waiting:
+        # Read now that the row is held: on PostgreSQL this statement sees what a transaction
+        # that held the row before us committed (READ COMMITTED), such as a message it left. On
+        # the connection, so that the learner's changes are not flushed: they are written after
+        # the send.
+        first_pending = session.connection().execute(_FIRST_PENDING, {"learner_id": learner.id})
+        if first_pending.first() is not None:
             self.enqueue(session, learner, messages)
             return self.send_due(session, learner)
         # Sending before the rows are written loses nothing: neither is committed until the
