@@ -237,6 +237,9 @@ class Broadcast(Base):
     audience: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     send_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # After this, what has not gone is not sent (state "expired"): a road closure is not
+    # announced the day after it reopened. None: it never expires.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state: Mapped[str] = mapped_column(String(16), default="scheduled")  # scheduled|sending|done
     total: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from bot.cli import senda
 from bot.delivery import broadcasts
 from bot.delivery.jobs import BROADCAST_SHARES, sweep
 from bot.messages import Outbound
-from storage.models import Learner
+from storage.models import Learner, OutboxMessage
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
 from tests.learners import make_learners
@@ -44,6 +44,13 @@ audience:
         ("texts: {es: hola}\nsend_at: mañana", "send_at must be a date and time"),
         ("texts: {es: hola}\nsend_at: 2026-12-01T09:00:00", "send_at needs an offset"),
         ("texts: {es: hola}\nwhen: now", "unknown field(s): when"),
+        ("texts: {es: hola}\nexpires_at: pronto", "expires_at must be a date and time"),
+        ("texts: {es: hola}\nexpires_at: 2099-01-01T09:00:00", "expires_at needs an offset"),
+        (
+            "texts: {es: hola}\nsend_at: 2099-01-02T09:00:00-06:00\n"
+            "expires_at: 2099-01-01T09:00:00-06:00",
+            "expires_at must come after send_at",
+        ),
         ("texts: [oops", "cannot be read"),
     ],
 )
@@ -150,6 +157,7 @@ def test_5000_learners_on_two_channels_each_get_it_once_in_their_language(channe
             "read": 0,
             "failed": 0,
             "held": 0,
+            "expired": 0,
         }
         sent_tg = [c for c in telegram.calls_to("sendMessage") if c.failed is None]
         texts_by_chat = {str(c.params["chat_id"]): c.params["text"] for c in sent_tg}
@@ -242,5 +250,56 @@ def test_two_pushes_to_one_person_arrive_in_the_order_they_were_written(channels
                 if str(c.params["chat_id"]) == address and c.failed is None
             ]
             assert texts == ["Alerta: el albergue cerró.", "Corrección: abrió."], address
+    finally:
+        service.close()
+
+
+def test_an_alert_that_expires_is_not_sent_after_its_time(channels_config, fakes):
+    """A road closure announced at 22:00 for people in quiet hours must not reach them the next
+    morning if the road reopened at 07:00: what has not gone by `expires_at` never goes."""
+    telegram, _ = fakes
+    app = create_app({**channels_config, "SENDA_QUIET_HOURS": "0-23"})  # all waiting
+    service = app.extensions["senda"]
+    try:
+        make_learners(service, 4, "telegram", "es")
+        broadcast_id = broadcasts.create(
+            service,
+            broadcasts.BroadcastSpec(
+                texts={"es": "Carretera cerrada"},
+                expires_at=datetime.now(UTC) + timedelta(seconds=1),
+            ),
+        )
+        assert broadcasts.fan_out(service, broadcast_id) == 4  # due after the quiet hours
+        time.sleep(1.1)
+        assert broadcasts.send_pushes(service) == 0
+        assert telegram.calls_to("sendMessage") == []
+        counts = status(channels_config, broadcast_id)
+        assert (counts["expired"], counts["pending"], counts["total"]) == (4, 0, 4)
+        with service.sessions() as session:
+            texts = session.scalars(
+                select(OutboxMessage.text).where(OutboxMessage.broadcast_id == broadcast_id)
+            ).all()
+        assert texts == [""] * 4
+    finally:
+        service.close()
+
+
+def test_an_alert_whose_time_passed_before_it_started_goes_to_nobody(channels_config, fakes):
+    telegram, _ = fakes
+    app = create_app(channels_config)
+    service = app.extensions["senda"]
+    try:
+        make_learners(service, 3, "telegram", "es")
+        broadcast_id = broadcasts.create(
+            service,
+            broadcasts.BroadcastSpec(
+                texts={"es": "Huracán: refugio en la escuela"},
+                send_at=datetime.now(UTC) - timedelta(hours=2),
+                expires_at=datetime.now(UTC) - timedelta(hours=1),
+            ),
+        )
+        assert broadcasts.fan_out(service, broadcast_id) == 0
+        assert broadcasts.send_pushes(service) == 0
+        assert telegram.calls_to("sendMessage") == []
     finally:
         service.close()

@@ -48,10 +48,12 @@ class BroadcastSpec:
     audience: dict[str, list[str]] = field(default_factory=dict)
     urgent: bool = False
     send_at: datetime | None = None
+    expires_at: datetime | None = None  # after it, what has not gone is not sent
 
 
 def read_broadcast_file(path: Path) -> BroadcastSpec:
-    """Read and check a broadcast file (DESIGN.md: texts, audience, urgent, send_at)."""
+    """Read and check a broadcast file (DESIGN.md: texts, audience, urgent, send_at; and
+    expires_at)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
@@ -66,7 +68,7 @@ def parse_broadcast(data: object) -> BroadcastSpec:
     """Check a broadcast as the file gives it (a mapping), from a file or the dashboard."""
     if not isinstance(data, dict):
         raise BroadcastFileError("must be a mapping with texts, audience, ...")
-    unknown = set(data) - {"texts", "audience", "urgent", "send_at"}
+    unknown = set(data) - {"texts", "audience", "urgent", "send_at", "expires_at"}
     if unknown:
         raise BroadcastFileError(f"unknown field(s): {', '.join(sorted(unknown))}")
     texts = data.get("texts")
@@ -86,17 +88,27 @@ def parse_broadcast(data: object) -> BroadcastSpec:
     for channel in audience.get("channels", []):
         if channel not in CHANNELS:
             raise BroadcastFileError(f"unknown channel '{channel}'")
-    send_at = data.get("send_at")
-    if send_at is not None and not isinstance(send_at, datetime):
-        raise BroadcastFileError("send_at must be a date and time with its offset")
-    if isinstance(send_at, datetime) and send_at.tzinfo is None:
-        raise BroadcastFileError("send_at needs an offset, like -06:00")
+    send_at = _moment(data, "send_at")
+    expires_at = _moment(data, "expires_at")
+    if expires_at is not None and expires_at <= (send_at or utcnow()):
+        raise BroadcastFileError("expires_at must come after send_at (or after now)")
     return BroadcastSpec(
         texts={str(k): v.strip() for k, v in texts.items()},
         audience=audience,
         urgent=bool(data.get("urgent", False)),
         send_at=send_at,
+        expires_at=expires_at,
     )
+
+
+def _moment(data: dict, key: str) -> datetime | None:
+    """A date and time of the file, which must say its offset from UTC."""
+    value = data.get(key)
+    if value is not None and not isinstance(value, datetime):
+        raise BroadcastFileError(f"{key} must be a date and time with its offset")
+    if isinstance(value, datetime) and value.tzinfo is None:
+        raise BroadcastFileError(f"{key} needs an offset, like -06:00")
+    return value
 
 
 def check_names(spec: BroadcastSpec, catalog: Catalog) -> None:
@@ -131,6 +143,7 @@ def create(service: Service, spec: BroadcastSpec) -> int:
             audience=spec.audience,
             urgent=spec.urgent,
             send_at=spec.send_at or utcnow(),
+            expires_at=spec.expires_at,
             state="scheduled",
             total=0,
             created_at=utcnow(),
@@ -219,6 +232,11 @@ def fan_out(service: Service, broadcast_id: int) -> int:
         send_at, urgent = broadcast.send_at, broadcast.urgent
         audience = dict(broadcast.audience)
         texts, default = dict(broadcast.texts), broadcast.default_language
+        if broadcast.expires_at is not None and broadcast.expires_at <= utcnow():
+            # Its time passed before it could start (a worker was down): it goes to nobody.
+            broadcast.state = "expired"
+            log.info("broadcast %d expired before it started", broadcast_id)
+            return 0
     due_in_zone: dict[str | None, datetime] = {}
 
     def due(zone: str | None) -> datetime:
@@ -346,8 +364,24 @@ def _claim(service: Service, broadcast_id: int | None) -> list[int]:
         return ids
 
 
+def expire_due(service: Service) -> int:
+    """What has not gone of a broadcast past its `expires_at` is not sent: state "expired", the
+    text forgotten; the number of rows."""
+    expired = select(Broadcast.id).where(Broadcast.expires_at <= utcnow())
+    with service.sessions.begin() as session:
+        result = session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == "pending", OutboxMessage.broadcast_id.in_(expired))
+            .values(state="expired", reason="expired before it could go", text="")
+        )
+    if result.rowcount:
+        log.info("broadcasts: %d pushes expired before they could go", result.rowcount)
+    return result.rowcount
+
+
 def send_pushes(service: Service, broadcast_id: int | None = None) -> int:
     """Send due pushes in batches, several at a time, until none is due; the number sent."""
+    expire_due(service)
     sent = 0
     for sender in service.outbox.senders.values():
         warm_up = getattr(sender, "warm_up", None)  # a channel that connects before its turns
@@ -498,4 +532,5 @@ def _status(broadcast_id: int, counts: dict[str, int]) -> dict[str, int]:
         "read": counts.get("read", 0),
         "failed": counts.get("failed", 0),
         "held": counts.get("held", 0),
+        "expired": counts.get("expired", 0),
     }
