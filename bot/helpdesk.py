@@ -16,17 +16,25 @@ from bot.messages import Outbound
 from bot.service import Service
 from storage import helpdesk as rows
 from storage.crypto import MessageCipher
-from storage.models import HELPDESK_OUTCOMES, HelpdeskConversation, Learner, utcnow
+from storage.models import (
+    HELPDESK_OUTCOMES,
+    HelpdeskConversation,
+    Learner,
+    OutboxMessage,
+    utcnow,
+)
 
 MAX_ANSWER = 1500  # characters: one WhatsApp message, a few SMS
 
 
 @dataclass(frozen=True)
 class Done:
-    """What became of a staff action."""
+    """What became of a staff action; `sent`, the outbox rows it wrote, as the channel left them
+    (empty on a channel without an outbox)."""
 
     ok: bool
     problem: str = ""
+    sent: tuple[OutboxMessage, ...] = ()
 
 
 def cipher(service: Service) -> MessageCipher:
@@ -49,8 +57,15 @@ def _held(session: Session, conversation_id: int) -> tuple[HelpdeskConversation,
     return conversation, learner
 
 
-def answer(service: Service, conversation_id: int, staff: str, text: str) -> Done:
-    """A caseworker's answer: kept encrypted, and sent to the person on their channel."""
+def answer(
+    service: Service,
+    conversation_id: int,
+    staff: str,
+    text: str,
+    also: Callable[[Session], None] | None = None,
+) -> Done:
+    """A caseworker's answer: kept encrypted, and sent to the person on their channel; `also`
+    runs in the same transaction (the dashboard's audit entry)."""
     text = text.strip()
     if not text:
         return Done(False, "The answer is empty.")
@@ -62,7 +77,7 @@ def answer(service: Service, conversation_id: int, staff: str, text: str) -> Don
         conversation.taken_by = conversation.taken_by or staff
         return t._("Help desk: {text}", text=text)
 
-    return _to_the_person(service, conversation_id, write)
+    return _to_the_person(service, conversation_id, write, also)
 
 
 def take(service: Service, conversation_id: int, staff: str) -> Done:
@@ -113,9 +128,12 @@ def _to_the_person(
     service: Service,
     conversation_id: int,
     act: Callable[[Session, HelpdeskConversation, Translator], str],
+    also: Callable[[Session], None] | None = None,
 ) -> Done:
     """Do something to an open conversation and send the person what it says, in their
-    language; nothing when the conversation is closed or gone."""
+    language; nothing when the conversation is closed or gone. One transaction: the person's
+    row is held while the answer is written and sent, as a bot reply is (a worker's retry of a
+    refused send comes later, as for a reply)."""
     with service.sessions.begin() as session:
         held = _held(session, conversation_id)
         if held is None:
@@ -124,19 +142,21 @@ def _to_the_person(
         if conversation.closed_at is not None:
             return Done(False, "This conversation is closed.")
         text = act(session, conversation, Translator(learner.language))
-        queued = _queue(service, session, learner, Outbound(text))
-        learner_id = learner.id
-    if queued:
-        service.outbox.flush(learner_id)  # now; what the channel refuses waits for the worker
-    return Done(True)
+        rows_sent = _queue(service, session, learner, Outbound(text))
+        if rows_sent:
+            service.outbox.send_due(session, learner)
+        if also is not None:
+            also(session)
+    return Done(True, sent=tuple(rows_sent))
 
 
-def _queue(service: Service, session: Session, learner: Learner, message: Outbound) -> bool:
+def _queue(
+    service: Service, session: Session, learner: Learner, message: Outbound
+) -> list[OutboxMessage]:
     """A message to the person from the desk; False on a channel without an outbox (the console).
 
     Its kind, "desk", is not a push: STOP (no more alerts) does not silence a person's own
     conversation; and not a reply: on WhatsApp, past 24 hours, it needs a template or waits."""
     if service.outbox is None or not service.outbox.handles(learner.channel):
-        return False
-    service.outbox.enqueue(session, learner, [message], kind="desk")
-    return True
+        return []
+    return service.outbox.enqueue(session, learner, [message], kind="desk")
