@@ -23,6 +23,11 @@ def help_text(turn: Turn) -> Outbound:
         f"{_word(t, 'language')}: " + t._("change the language"),
         f"{_word(t, 'stop')}: " + t._("no more reminders or alerts"),
         f"{_word(t, 'delete')}: " + t._("erase everything Senda keeps about you"),
+        *(
+            [f"{_word(t, 'person')}: " + t._("Talk to a person").lower()]
+            if turn.service.desk is not None and turn.learner.consented_at is not None
+            else []
+        ),
         t._("To answer, write the number of an option or its text."),
     ]
     return say("\n".join(lines))

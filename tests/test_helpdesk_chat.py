@@ -215,3 +215,19 @@ def test_a_request_nobody_answered_in_time_is_told_so_once(app_config, fake):
         assert helpdesk.tell_the_late(service) == 0
     finally:
         service.close()
+
+
+def test_the_help_text_names_the_word_for_a_person(engine):
+    from tests.conftest import Person, run_transcript
+
+    ana = Person(engine)
+    run_transcript(
+        ana,
+        [
+            ("hola", "Elige tu idioma"),
+            ("1", "¿Estás de acuerdo?"),
+            ("sí", "¿Quién eres?"),
+            ("3", "Hablar con una persona"),
+            ("ayuda", ["BORRAR: borrar todo", "PERSONA: hablar con una persona"]),
+        ],
+    )
