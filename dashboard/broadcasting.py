@@ -44,19 +44,29 @@ def spec_from_form(form: MultiDict, zone: str, now: datetime) -> broadcasts.Broa
         "audience": {key: form.getlist(key) for key in broadcasts.AUDIENCE_KEYS},
         "urgent": form.get("urgent") == "on",
     }
-    when = form.get("send_at", "").strip()
-    if when:
-        try:
-            send_at = datetime.fromisoformat(when).replace(tzinfo=ZoneInfo(zone))
-        except ValueError as error:
-            raise FormError("The send time is not a date and time.") from error
+    send_at = _local_time(form, "send_at", zone, "The send time")
+    if send_at is not None:
         if send_at < now - timedelta(minutes=1):
             raise FormError("The send time is in the past; leave it empty to send now.")
         data["send_at"] = send_at
+    expires_at = _local_time(form, "expires_at", zone, "The end time")
+    if expires_at is not None:
+        data["expires_at"] = expires_at
     try:
         return broadcasts.parse_broadcast(data)
     except broadcasts.BroadcastFileError as error:
         raise FormError(f"{str(error).capitalize()}.") from error
+
+
+def _local_time(form: MultiDict, field: str, zone: str, what: str) -> datetime | None:
+    """A date and time the form gives in the service's zone; None when left empty."""
+    when = form.get(field, "").strip()
+    if not when:
+        return None
+    try:
+        return datetime.fromisoformat(when).replace(tzinfo=ZoneInfo(zone))
+    except ValueError as error:
+        raise FormError(f"{what} is not a date and time.") from error
 
 
 def _compose_page(form: MultiDict, status: int = 200, **extra: Any) -> tuple[str, int]:

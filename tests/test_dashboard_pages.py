@@ -254,16 +254,18 @@ def test_a_broadcast_for_later_waits_for_its_time(telegram_app, telegram):
     make_learners(service, 2, "telegram", "es")
     client = signed_in(telegram_app, "editor")
     later = (datetime.now(MX) + timedelta(days=2)).replace(second=0, microsecond=0)
+    until = later + timedelta(hours=6)
     answer = post_form(
         client,
         "/dashboard/broadcasts/new",
         {"text_es": "Mañana", "send_at": later.strftime("%Y-%m-%dT%H:%M"), "urgent": "on",
-         "action": "send"},
+         "expires_at": until.strftime("%Y-%m-%dT%H:%M"), "action": "send"},
     )  # fmt: skip
     assert answer.status_code == 302
     with service.sessions() as session:
         broadcast = session.scalars(select(Broadcast)).one()
     assert broadcast.send_at == later and broadcast.urgent is True
+    assert broadcast.expires_at == until
     [task] = service.jobs.queue.pending()  # a worker keeps it until its time
     assert task.name.endswith("start_broadcast") and task.args == (broadcast.id,)
     assert not service.jobs.queue.ready_to_run(task)
@@ -278,8 +280,18 @@ def test_a_broadcast_for_later_waits_for_its_time(telegram_app, telegram):
         ({"text_es": "Hola", "send_at": "2020-01-01T09:00"}, "The send time is in the past"),
         ({"text_es": "Hola", "roles": "pilot"}, "Unknown role &#39;pilot&#39;"),
         ({"text_es": "Hola", "channels": "fax"}, "Unknown channel &#39;fax&#39;"),
+        ({"text_es": "Hola", "expires_at": "luego"}, "The end time is not a date and time."),
+        ({"text_es": "Hola", "expires_at": "2020-01-01T09:00"}, "Expires_at must come after"),
     ],
-    ids=["no text", "bad time", "past time", "unknown role", "unknown channel"],
+    ids=[
+        "no text",
+        "bad time",
+        "past time",
+        "unknown role",
+        "unknown channel",
+        "bad end",
+        "end before now",
+    ],
 )
 def test_a_bad_broadcast_form_is_refused_with_the_reason(telegram_app, form, message):
     service = telegram_app.extensions["senda"]
