@@ -1,7 +1,9 @@
-"""Staff accounts: create (the command line or an admin), change role, disable, enable."""
+"""Staff accounts: create (the command line or an admin), change role, disable, enable, and
+limit a caseworker to the help desk's conversations of some regions or of an organisation."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
@@ -12,15 +14,95 @@ from werkzeug.security import generate_password_hash
 from dashboard import bp
 from dashboard.audit import record
 from dashboard.auth import normalize_email
-from dashboard.roles import ROLES, requires
-from storage.models import StaffUser, utcnow
+from dashboard.roles import CASEWORKER, ROLES, requires
+from lessons.model import Catalog
+from storage.helpdesk import Scope
+from storage.models import Organisation, StaffUser, utcnow
 from webhooks import service
 
 MIN_PASSWORD = 10
+ALL_CONVERSATIONS = "all conversations"
 
 
 class AccountError(ValueError):
     """An account that cannot be created or changed as asked."""
+
+
+def split_regions(text: str) -> list[str]:
+    """Region ids as typed on the command line: "chiapas, tabasco"."""
+    return [part for part in text.split(",") if part.strip()]
+
+
+def check_scope(
+    session: Session,
+    known_regions: Collection[str],
+    role: str,
+    regions: Iterable[str],
+    organisation: str | None,
+) -> Scope | None:
+    """The limits asked for, checked: region ids the content has and the code of an
+    organisation that exists; None for none (the whole desk); else AccountError says why."""
+    wanted = {region.strip().casefold() for region in regions if region.strip()}
+    code = (organisation or "").strip().casefold() or None
+    scope = Scope.of(wanted, code)
+    if scope is None:
+        return None
+    if role != CASEWORKER:
+        # Limits narrow the desk's queue; any other role would carry them unseen.
+        raise AccountError("only a caseworker can be limited to regions or an organisation")
+    unknown = sorted(wanted - set(known_regions))
+    if unknown:
+        listed = ", ".join(sorted(known_regions)) or "none"
+        raise AccountError(f"no region has the id {', '.join(unknown)} (the regions are: {listed})")
+    if code is not None and not session.scalar(
+        select(Organisation.id).where(Organisation.code == code)
+    ):
+        raise AccountError(f"no organisation has the code {code}")
+    return scope
+
+
+def scope_of(user: StaffUser) -> Scope | None:
+    """The part of the help desk an account sees; None: all of it (admins, and caseworkers
+    without limits)."""
+    if user.role != CASEWORKER:
+        return None
+    return Scope.of(user.regions or (), user.organisation)
+
+
+def scope_label(session: Session, catalog: Catalog, scope: Scope | None) -> str:
+    """A scope as staff read it: "Chiapas, Tabasco", "organisation Casa del Migrante", both
+    joined by "or", or "all conversations"."""
+    if scope is None:
+        return ALL_CONVERSATIONS
+    names = []
+    if scope.regions:
+        ordered = [r for r in catalog.regions if r.id in scope.regions]
+        names.append(
+            ", ".join(
+                [r.name.get(catalog.regions_language, r.id) for r in ordered]
+                # A region since taken out of the content still shows, by its id.
+                + sorted(scope.regions - {r.id for r in ordered})
+            )
+        )
+    if scope.organisation is not None:
+        name = session.scalar(
+            select(Organisation.name).where(Organisation.code == scope.organisation)
+        )
+        names.append(f"organisation {name or scope.organisation}")
+    return " or ".join(names)
+
+
+def _scope_detail(scope: Scope | None) -> str:
+    """A scope for the audit log, by ids and code (they outlive renamings)."""
+    if scope is None:
+        return ALL_CONVERSATIONS
+    parts = [f"regions {', '.join(sorted(scope.regions))}"] if scope.regions else []
+    parts += [f"organisation {scope.organisation}"] if scope.organisation else []
+    return "; ".join(parts)
+
+
+def _region_ids() -> set[str]:
+    return {region.id for region in service().catalog.regions}
 
 
 def check_new_account(session: Session, email: str, role: str, password: str) -> str:
@@ -38,9 +120,20 @@ def check_new_account(session: Session, email: str, role: str, password: str) ->
     return email
 
 
-def create_account(session: Session, actor: str, email: str, role: str, password: str) -> int:
-    """Create an account (hashed password) and audit it; its id."""
+def create_account(
+    session: Session,
+    actor: str,
+    email: str,
+    role: str,
+    password: str,
+    regions: Iterable[str] = (),
+    organisation: str | None = None,
+    known_regions: Collection[str] = (),
+) -> int:
+    """Create an account (hashed password), a caseworker limited if asked, and audit it; its
+    id. `known_regions`: the region ids of the content, the only ones a limit may name."""
     email = check_new_account(session, email, role, password)
+    scope = check_scope(session, known_regions, role, regions, organisation)
     user = StaffUser(
         email=email,
         password_hash=generate_password_hash(password),
@@ -48,10 +141,13 @@ def create_account(session: Session, actor: str, email: str, role: str, password
         disabled=False,
         failed_logins=0,
         created_at=utcnow(),
+        regions=sorted(scope.regions) if scope else [],
+        organisation=scope.organisation if scope else None,
     )
     session.add(user)
     session.flush()
-    record(session, actor, "account created", f"{email} as {role}")
+    limited = f", limited to {_scope_detail(scope)}" if scope else ""
+    record(session, actor, "account created", f"{email} as {role}{limited}")
     return user.id
 
 
@@ -59,28 +155,56 @@ def create_account(session: Session, actor: str, email: str, role: str, password
 @requires("admin")
 def accounts() -> Any:
     """The accounts, and the form to add one."""
+    senda = service()
     status = 200
     if request.method == "POST":
         try:
-            with service().sessions.begin() as db:
+            with senda.sessions.begin() as db:
                 email = request.form.get("email", "")
                 role = request.form.get("role", "")
-                create_account(db, g.staff.email, email, role, request.form.get("password", ""))
+                create_account(
+                    db,
+                    g.staff.email,
+                    email,
+                    role,
+                    request.form.get("password", ""),
+                    regions=request.form.getlist("regions"),
+                    organisation=request.form.get("organisation"),
+                    known_regions=_region_ids(),
+                )
             flash(f"Account created for {normalize_email(email)} ({role}).")
             return redirect(url_for("dashboard.accounts"))
         except AccountError as error:
             flash(f"Not created: {error}.", "error")
             status = 400
-    with service().sessions() as db:
+    catalog = senda.catalog
+    with senda.sessions() as db:
         users = db.scalars(select(StaffUser).order_by(StaffUser.email)).all()
-    return render_template("dashboard/accounts.html", users=users, roles=ROLES), status
+        organisations = db.execute(
+            select(Organisation.code, Organisation.name).order_by(Organisation.name)
+        ).all()
+        scopes = {
+            user.id: scope_label(db, catalog, scope_of(user))
+            for user in users
+            if user.role == CASEWORKER
+        }
+    page = render_template(
+        "dashboard/accounts.html",
+        users=users,
+        roles=ROLES,
+        caseworker=CASEWORKER,
+        scopes=scopes,
+        regions=[(r.id, r.name.get(catalog.regions_language, r.id)) for r in catalog.regions],
+        organisations=organisations,
+    )
+    return page, status
 
 
 @bp.route("/accounts/<int:user_id>", methods=["POST"])
 @requires("admin")
 def change_account(user_id: int) -> Any:
-    """Change an account's role, disable or enable it, or give it a new password (which also
-    lifts a lockout); never one's own."""
+    """Change an account's role, disable or enable it, give it a new password (which also
+    lifts a lockout), or limit a caseworker to regions or an organisation; never one's own."""
     action = request.form.get("action", "")
     with service().sessions.begin() as db:
         user = db.get(StaffUser, user_id)
@@ -90,8 +214,15 @@ def change_account(user_id: int) -> Any:
             flash("You cannot change your own account: ask another admin.", "error")
         elif action == "role" and request.form.get("role") in ROLES:
             old, user.role = user.role, request.form["role"]
-            record(db, g.staff.email, "account changed", f"{user.email}: role {old} -> {user.role}")
+            detail = f"{user.email}: role {old} -> {user.role}"
+            if user.role != CASEWORKER and (user.regions or user.organisation):
+                # Limits belong to caseworkers: none are kept unseen, to come back with a role.
+                user.regions, user.organisation = [], None
+                detail += "; limits removed"
+            record(db, g.staff.email, "account changed", detail)
             flash(f"{user.email} is now {user.role}.")
+        elif action == "scope":
+            _change_scope(db, user)
         elif action == "password":
             password = request.form.get("password", "")
             if len(password) < MIN_PASSWORD:
@@ -111,3 +242,25 @@ def change_account(user_id: int) -> Any:
         else:
             flash("Nothing changed: unknown change.", "error")
     return redirect(url_for("dashboard.accounts"))
+
+
+def _change_scope(session: Session, user: StaffUser) -> None:
+    """Limit a caseworker to the regions and organisation of the form (none: the whole desk)."""
+    try:
+        scope = check_scope(
+            session,
+            _region_ids(),
+            user.role,
+            request.form.getlist("regions"),
+            request.form.get("organisation"),
+        )
+    except AccountError as error:
+        flash(f"Not changed: {error}.", "error")
+        return
+    if user.role != CASEWORKER:
+        flash(f"Not changed: {user.email} is not a caseworker; the desk is all theirs.", "error")
+        return
+    user.regions = sorted(scope.regions) if scope else []
+    user.organisation = scope.organisation if scope else None
+    record(session, g.staff.email, "account changed", f"{user.email}: sees {_scope_detail(scope)}")
+    flash(f"{user.email} sees {scope_label(session, service().catalog, scope)}.")

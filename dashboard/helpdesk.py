@@ -4,26 +4,32 @@ caseworkers (and admins) read what a person wrote, answer, note, take and close.
 The one place the dashboard shows what someone wrote: decrypted here for the page, shown as
 text (never markup), every showing audited by the conversation's id alone. A person appears as
 the first characters of their pseudonym, never an address or a name.
+
+A caseworker limited to regions or an organisation sees only those conversations: any other is
+404 for them, as if it did not exist, whatever they try on it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import flash, g, redirect, render_template, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import helpdesk as desk
 from bot.i18n import LANGUAGES
 from dashboard import auth, bp
+from dashboard.accounts import scope_label, scope_of
 from dashboard.audit import record
 from dashboard.roles import CASEWORKER, keep_caseworkers_to_their_pages, requires
 from dialogs.helpdesk import TOPIC_LABELS
 from storage import helpdesk as rows
+from storage.helpdesk import Scope
 from storage.models import (
     HELPDESK_OUTCOMES,
     HelpdeskConversation,
@@ -101,9 +107,12 @@ def language_name(code: str) -> str:
     return f"{found.name} ({code})" if found else code
 
 
-def queue_rows(session: Session, now: datetime, reply_minutes: int) -> list[QueueRow]:
-    """The open conversations, urgent first then the longest waiting, as the queue shows them."""
-    conversations = rows.queue(session)
+def queue_rows(
+    session: Session, now: datetime, reply_minutes: int, scope: Scope | None = None
+) -> list[QueueRow]:
+    """The open conversations a scope covers (None: all), urgent first then the longest
+    waiting, as the queue shows them."""
+    conversations = rows.queue(session, scope)
     ids = {c.learner_id for c in conversations}
     pseudonyms = dict(
         session.execute(select(Learner.id, Learner.pseudonym).where(Learner.id.in_(ids))).all()
@@ -136,15 +145,24 @@ def helpdesk_queue() -> Any:
     """The open conversations, urgent first then the longest waiting; late ones flagged."""
     senda = service()
     minutes = senda.settings.helpdesk_reply_minutes
+    scope = _scope()
     with senda.sessions() as db:
-        listed = queue_rows(db, utcnow(), minutes)
+        listed = queue_rows(db, utcnow(), minutes, scope)
+        sees = scope_label(db, senda.catalog, scope)
     return render_template(
         "dashboard/helpdesk.html",
         conversations=listed,
+        scope=sees,
+        limited=scope is not None,
         late=sum(row.late for row in listed),
         reply_minutes=minutes,
         refresh=REFRESH_SECONDS,
     )
+
+
+def _scope() -> Scope | None:
+    """The part of the desk the signed-in account sees (None: all of it)."""
+    return scope_of(g.staff)
 
 
 def _local(moment: datetime | None, zone: str) -> str:
@@ -166,7 +184,7 @@ def _page(
     cipher = desk.cipher(senda)
     now = utcnow()
     with senda.sessions.begin() as db:
-        conversation = db.get(HelpdeskConversation, conversation_id)
+        conversation = rows.find(db, conversation_id, _scope())
         learner = None if conversation is None else db.get(Learner, conversation.learner_id)
         if conversation is None or learner is None:
             return _gone()
@@ -213,6 +231,8 @@ def _page(
 @requires(CASEWORKER)
 def helpdesk_conversation(conversation_id: int) -> Any:
     """A conversation (GET); an answer to the person (`text`) or a staff note (`note`) (POST)."""
+    if not _exists(conversation_id):
+        return _gone()
     if request.method == "GET":
         return _page(conversation_id)
     if "text" in request.form:
@@ -223,8 +243,9 @@ def helpdesk_conversation(conversation_id: int) -> Any:
 
 
 def _exists(conversation_id: int) -> bool:
+    """Whether the conversation is there for this account: one outside its scope is not."""
     with service().sessions() as db:
-        return db.get(HelpdeskConversation, conversation_id) is not None
+        return rows.find(db, conversation_id, _scope()) is not None
 
 
 def _refused(conversation_id: int, problem: str, typed: dict[str, str]) -> Any:
@@ -242,39 +263,24 @@ def _back(conversation_id: int) -> Any:
 
 def _answer(conversation_id: int, text: str) -> Any:
     """Send an answer; say what became of it (sent, held, refused by the channel)."""
-    senda = service()
-    with senda.sessions() as db:
-        learner_id = db.scalar(
-            select(HelpdeskConversation.learner_id).where(
-                HelpdeskConversation.id == conversation_id
-            )
-        )
-        before = db.scalar(
-            select(func.max(OutboxMessage.id)).where(OutboxMessage.learner_id == learner_id)
-        )
-    if learner_id is None:
-        return _gone()
-    done = desk.answer(senda, conversation_id, g.staff.email, text)
+    email = g.staff.email
+    # The audit entry goes in the answer's own transaction: an answer sent is an answer audited.
+    done = desk.answer(
+        service(),
+        conversation_id,
+        email,
+        text,
+        also=lambda db: record(db, email, "helpdesk_answer", str(conversation_id)),
+    )
     if not done.ok:
         return _refused(conversation_id, done.problem, {"text": text})
-    with senda.sessions.begin() as db:
-        record(db, g.staff.email, "helpdesk_answer", str(conversation_id))
-        message, category = delivery(db, learner_id, before or 0)
+    message, category = delivery(done.sent)
     flash(message, category)
     return _back(conversation_id)
 
 
-def delivery(session: Session, learner_id: int, after_id: int) -> tuple[str, str]:
+def delivery(sent: Sequence[OutboxMessage]) -> tuple[str, str]:
     """What became of an answer just sent, from its outbox rows: the flash and its category."""
-    sent = list(
-        session.scalars(
-            select(OutboxMessage).where(
-                OutboxMessage.learner_id == learner_id,
-                OutboxMessage.id > after_id,
-                OutboxMessage.kind == "desk",
-            )
-        )
-    )
     states = {row.state for row in sent}
     reasons = "; ".join(sorted({row.reason for row in sent if row.reason}))
     if not sent:
@@ -302,7 +308,7 @@ def _note(conversation_id: int, text: str) -> Any:
     elif len(note) > MAX_NOTE:
         problem = f"The note is longer than {MAX_NOTE} characters."
     with senda.sessions.begin() as db:
-        conversation = db.get(HelpdeskConversation, conversation_id)
+        conversation = rows.find(db, conversation_id, _scope())
         if conversation is None:
             return _gone()
         if not problem and conversation.closed_at is not None:
@@ -320,6 +326,8 @@ def _note(conversation_id: int, text: str) -> Any:
 @requires(CASEWORKER)
 def helpdesk_take(conversation_id: int) -> Any:
     """Take a conversation, so that others see who answers it."""
+    if not _exists(conversation_id):
+        return _gone()
     senda = service()
     done = desk.take(senda, conversation_id, g.staff.email)
     if not done.ok:
@@ -334,6 +342,8 @@ def helpdesk_take(conversation_id: int) -> Any:
 @requires(CASEWORKER)
 def helpdesk_close(conversation_id: int) -> Any:
     """Close a conversation with its outcome; the person is told."""
+    if not _exists(conversation_id):
+        return _gone()
     senda = service()
     outcome = request.form.get("outcome", "")
     if outcome not in OUTCOME_LABELS:

@@ -3,19 +3,52 @@ clear: the caller passes the MessageCipher that encrypts and decrypts the text."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.crypto import MessageCipher
 from storage.models import (
     URGENT_TOPICS,
+    AlertSubscription,
     HelpdeskConversation,
     HelpdeskMessage,
     Learner,
     utcnow,
 )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the desk a limited caseworker sees: the conversations of these regions or of
+    this organisation (either is enough). A conversation with neither label is not in any."""
+
+    regions: frozenset[str] = frozenset()
+    organisation: str | None = None
+
+    @classmethod
+    def of(cls, regions: Iterable[str], organisation: str | None) -> Scope | None:
+        """The limits as an account stores them; None when there are none (the whole desk)."""
+        scope = cls(frozenset(regions), organisation or None)
+        return scope if scope.regions or scope.organisation else None
+
+    def covers(self, conversation: HelpdeskConversation) -> bool:
+        """Whether a conversation is in this part of the desk."""
+        if conversation.region is not None and conversation.region in self.regions:
+            return True
+        return self.organisation is not None and conversation.organisation == self.organisation
+
+    def condition(self) -> ColumnElement[bool]:
+        """The same test as `covers`, for a query."""
+        found: list[ColumnElement[bool]] = []
+        if self.regions:
+            found.append(HelpdeskConversation.region.in_(sorted(self.regions)))
+        if self.organisation is not None:
+            found.append(HelpdeskConversation.organisation == self.organisation)
+        return or_(false(), *found)
 
 
 def open_conversation_of(session: Session, learner_id: int) -> HelpdeskConversation | None:
@@ -42,9 +75,32 @@ def open_conversation(session: Session, learner: Learner, topic: str) -> Helpdes
         urgent=topic in URGENT_TOPICS,
         language=learner.language,
         channel=learner.channel,
+        region=first_alert_region(session, learner.id),
+        organisation=learner.referral or None,
     )
     session.add(conversation)
     session.flush()
+    return conversation
+
+
+def first_alert_region(session: Session, learner_id: int) -> str | None:
+    """The first region a person chose alerts for and still has, if any: a whole state they
+    named, never where they are."""
+    return session.scalars(
+        select(AlertSubscription.region)
+        .where(AlertSubscription.learner_id == learner_id)
+        .order_by(AlertSubscription.created_at, AlertSubscription.id)
+        .limit(1)
+    ).first()
+
+
+def find(
+    session: Session, conversation_id: int, scope: Scope | None
+) -> HelpdeskConversation | None:
+    """A conversation, if it exists and the scope covers it (None: any scope)."""
+    conversation = session.get(HelpdeskConversation, conversation_id)
+    if conversation is None or (scope is not None and not scope.covers(conversation)):
+        return None
     return conversation
 
 
@@ -85,15 +141,14 @@ def messages(session: Session, conversation_id: int) -> list[HelpdeskMessage]:
     )
 
 
-def queue(session: Session) -> list[HelpdeskConversation]:
-    """The open conversations: urgent first, then the longest waiting."""
-    return list(
-        session.scalars(
-            select(HelpdeskConversation)
-            .where(HelpdeskConversation.closed_at.is_(None))
-            .order_by(HelpdeskConversation.urgent.desc(), HelpdeskConversation.opened_at)
-        )
-    )
+def queue(session: Session, scope: Scope | None = None) -> list[HelpdeskConversation]:
+    """The open conversations a scope covers (None: all): urgent first, then the longest
+    waiting."""
+    query = select(HelpdeskConversation).where(HelpdeskConversation.closed_at.is_(None))
+    if scope is not None:
+        query = query.where(scope.condition())
+    order = (HelpdeskConversation.urgent.desc(), HelpdeskConversation.opened_at)
+    return list(session.scalars(query.order_by(*order)))
 
 
 def claim_late(session: Session, answered_by: datetime) -> list[int]:

@@ -307,6 +307,11 @@ class StaffUser(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A caseworker limited to part of the desk: the conversations of these regions (ids of the
+    # content's regions) or of this organisation (its code). Neither: the whole desk. The
+    # server default makes the accounts that existed before limits unlimited.
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    organisation: Mapped[str | None] = mapped_column(String(32))
 
 
 class AuditEntry(Base):
@@ -446,6 +451,11 @@ class HelpdeskConversation(Base):
     late_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     outcome: Mapped[str | None] = mapped_column(String(16))
+    # Which caseworkers see it, as the person was when it opened: the first region they chose
+    # alerts for (a whole state, never where they are) and the code of the organisation whose
+    # link brought them. None: not known; then only caseworkers without limits see it.
+    region: Mapped[str | None] = mapped_column(String(64))
+    organisation: Mapped[str | None] = mapped_column(String(64))
 
 
 class HelpdeskMessage(Base):
