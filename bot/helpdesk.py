@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.i18n import Translator
 from bot.messages import Outbound
 from bot.service import Service
+from dialogs.safety import neutral
 from storage import helpdesk as rows
 from storage.crypto import MessageCipher
 from storage.models import (
@@ -75,7 +76,8 @@ def answer(
     def write(session: Session, conversation: HelpdeskConversation, t: Translator) -> str:
         rows.add_message(session, cipher(service), conversation, "staff", text, staff=staff)
         conversation.taken_by = conversation.taken_by or staff
-        return t._("Help desk: {text}", text=text)
+        # What a caseworker writes may be anything: nothing of it on a locked screen.
+        return neutral(t, t._("Help desk: {text}", text=text))
 
     return _to_the_person(service, conversation_id, write, also)
 
@@ -116,9 +118,12 @@ def tell_the_late(service: Service) -> int:
         late = rows.claim_late(session, utcnow() - promised)
 
     def notice(_session: Session, _conversation: HelpdeskConversation, t: Translator) -> str:
-        return t._(
-            "Nobody has answered yet. A person will answer here as soon as they can. If you "
-            "are in danger now, call 911."
+        return neutral(
+            t,
+            t._(
+                "Nobody has answered yet. A person will answer here as soon as they can. If you "
+                "are in danger now, call 911."
+            ),
         )
 
     return sum(_to_the_person(service, found, notice).ok for found in late)

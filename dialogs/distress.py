@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.messages import Outbound
 from dialogs.base import Turn, say
-from dialogs.safety import sos
+from dialogs.safety import neutral, sos
 
 
 def heard(turn: Turn) -> bool:
@@ -18,4 +18,5 @@ def answer(turn: Turn, offer: str = "") -> list[Outbound]:
     `offer` is a line offering a person to talk to, when there is a help desk."""
     t = turn.t
     first = t._("If you are in danger now, call 911. It is free, from any phone.")
-    return [say(f"{first}\n{offer}" if offer else first), sos(turn)]
+    first = neutral(t, f"{first}\n{offer}" if offer else first)
+    return [say(first), sos(turn, first=False)]

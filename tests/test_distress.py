@@ -107,3 +107,24 @@ def test_the_bundled_phrases_hear_the_cries_people_write(text):
 @pytest.mark.parametrize("text", ["hola", "tapachula", "quiero aprender", "mi progreso", "1"])
 def test_the_bundled_phrases_let_ordinary_messages_through(text):
     assert not load_catalog(BUNDLED_CATALOG).distress.heard_in(text)
+
+
+NEUTRAL = {
+    "es": "Senda: información",
+    "en": "Senda: information",
+    "fr": "Senda : information",
+    "ht": "Senda: enfòmasyon",
+}
+
+
+@pytest.mark.parametrize("language", list(TO_THE_LESSON))
+def test_on_a_locked_screen_sos_and_a_cry_show_only_a_neutral_first_line(engine, language):
+    # A notification preview shows the first line: "SOS" or "danger" there can put someone at
+    # risk when another person sees the phone; the line says only who wrote.
+    person = Person(engine, address=f"+5215511{language.encode().hex()}")
+    run_transcript(person, TO_THE_LESSON[language])
+    for text in ("sos", CRIES[language][0]):
+        person.says(text)
+        first = person.last[0].text.split("\n")[0]
+        assert first == NEUTRAL[language], (text, person.last[0].text)
+        assert "SOS" not in first and "911" not in first

@@ -128,7 +128,7 @@ def caseworkers_round(
     assert fits_the_screen(page)
 
     sent = sent_texts()
-    assert sent[-2] == "Help desk: " + ANSWER
+    assert sent[-2] == "Senda: information\n\nHelp desk: " + ANSWER
     assert sent[-1].startswith("The help desk closed this conversation.")
     assert dialogs == [], "a script in a message must never run"
     assert errors == []

@@ -32,7 +32,7 @@ TEXTS = {
         "danger": "Si estás en peligro ahora, llama al 911.",
         "received": "Recibido.",
         "more": "estoy cerca de la estación",
-        "answer_prefix": "Equipo de atención: ",
+        "answer_prefix": "Senda: información\n\nEquipo de atención: ",
         "menu": "menú",
         "continue": "Seguir donde me quedé",
         "closed": "El equipo de atención cerró esta conversación.",
@@ -48,7 +48,7 @@ TEXTS = {
         "danger": "Si ou an danje kounye a, rele 911.",
         "received": "Nou resevwa l.",
         "more": "mwen toupre estasyon an",
-        "answer_prefix": "Ekip èd la: ",
+        "answer_prefix": "Senda: enfòmasyon\n\nEkip èd la: ",
         "menu": "meni",
         "continue": "Kontinye kote m te rete",
         "closed": "Ekip èd la fèmen konvèsasyon sa a.",
@@ -108,7 +108,8 @@ def test_from_sos_in_a_lesson_to_a_persons_answer_and_back_to_the_card(
     assert words["sos"] in ana.writes("sos")
     assert words["topic"] in ana.writes(words["person"])
     asked = ana.writes(words["violence"])
-    assert asked.startswith(words["sos"]) and "000" in asked  # urgent: the SOS numbers first
+    # Urgent: the SOS numbers first, behind a line that says nothing on a locked screen.
+    assert asked.split("\n\n")[1].startswith(words["sos"]) and "000" in asked
     assert words["when"] in ana.writes(words["yes"])
     first = ana.writes(words["cry"])
     assert words["danger"] in first and words["received"] in first
@@ -181,7 +182,7 @@ def test_a_stop_does_not_silence_the_persons_own_conversation(desk_app, fake):
     ana, conversation_id = _opened(desk_app, fake, "6", "hola")
     ana.writes("alto")  # no more reminders or alerts
     assert helpdesk.answer(service, conversation_id, "caseworker@example.org", "Aquí estoy").ok
-    assert ana.last().params["text"] == "Equipo de atención: Aquí estoy"
+    assert ana.last().params["text"] == "Senda: información\n\nEquipo de atención: Aquí estoy"
 
 
 def test_a_migrant_finds_a_person_in_the_menu_and_free_text_offers_one(engine):
@@ -209,7 +210,7 @@ def test_a_request_nobody_answered_in_time_is_told_so_once(app_config, fake):
     try:
         ana, conversation_id = _opened(app, fake, "3", "ayúdenme")  # violence: urgent
         assert helpdesk.tell_the_late(service) == 1
-        assert ana.last().params["text"].startswith("Nadie ha respondido todavía.")
+        assert ana.last().params["text"].startswith("Senda: información\n\nNadie ha respondido")
         assert helpdesk.tell_the_late(service) == 0  # once
         helpdesk.answer(service, conversation_id, "caseworker@example.org", "Aquí estoy")
         assert helpdesk.tell_the_late(service) == 0

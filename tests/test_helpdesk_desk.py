@@ -6,6 +6,7 @@ role, and what the database keeps (no text in clear) and forgets (the erase word
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -61,7 +62,11 @@ TOPICS = {
     "en": {"health": "Health", "violence": "Violence, kidnapping or trafficking"},
     "es": {"health": "Salud", "violence": "Violencia, secuestro o trata"},
 }
-PREFIX = {"en": "Help desk: ", "es": "Equipo de atención: "}
+# A caseworker's answer opens with the neutral line a locked screen's preview shows.
+PREFIX = {
+    "en": "Senda: information\n\nHelp desk: ",
+    "es": "Senda: información\n\nEquipo de atención: ",
+}
 CLOSED_NOTE = {
     "en": "The help desk closed this conversation.",
     "es": "El equipo de atención cerró esta conversación.",
@@ -576,7 +581,7 @@ def test_past_24_hours_on_whatsapp_the_answer_goes_as_the_template(
         assert answer(client, conversation_id, ANSWER).status_code == 303
         sent = twilio.messages(to=f"whatsapp:{PHONE}")[-1].params
         assert sent["ContentSid"] == sid
-        assert sent["ContentVariables"] == '{"1": "' + PREFIX["en"] + ANSWER + '"}'
+        assert json.loads(sent["ContentVariables"]) == {"1": PREFIX["en"] + ANSWER}
         assert "Body" not in sent
         assert [row.state for row in desk_rows(service)] == ["sent"]
     finally:
