@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.service import Service
 from dialogs.live_directory import current_services
-from lessons.directory.places import gazetteer
+from lessons.directory.places import city_exists
 from lessons.directory.spreadsheet import from_csv, to_csv
 from storage import directory as rows
 
@@ -21,7 +21,7 @@ def import_csv(
 ) -> tuple[int, list[str]]:
     """Check a spreadsheet and, when every row is right, make it the directory in force: the
     number of services and no problems; else 0 and every problem as `file:line: message`."""
-    services, problems = from_csv(data, filename, _city_exists)
+    services, problems = from_csv(data, filename, city_exists)
     if problems:
         return 0, problems
     if not services:
@@ -29,7 +29,3 @@ def import_csv(
     with service.sessions.begin() as session:
         rows.add_upload(session, to_csv(services), len(services), uploaded_by)
     return len(services), []
-
-
-def _city_exists(city: str, state: str) -> bool:
-    return gazetteer().city(city, state) is not None

@@ -101,7 +101,7 @@ def close(service: Service, conversation_id: int, staff: str, outcome: str) -> D
 
     def end(session: Session, conversation: HelpdeskConversation, t: Translator) -> str:
         rows.close(session, conversation, outcome)
-        word = t.pgettext("global word", "person").split(",")[0].strip().upper()
+        word = t.main_word("person")
         return t._(
             "The help desk closed this conversation. To write to a person again, write {word}.",
             word=word,

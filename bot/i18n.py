@@ -131,6 +131,10 @@ class Translator:
             else written
         )
 
+    def main_word(self, word: str) -> str:
+        """The first (main) word a catalog lists for a global word, in capitals ("BORRAR")."""
+        return self.pgettext("global word", word).split(",")[0].strip().upper()
+
     def words(self, context: str, message: str) -> frozenset[str]:
         """The normalized words a catalog lists for a word (comma-separated)."""
         return _catalog_words(interface_language(self.language), context, message)

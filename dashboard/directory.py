@@ -77,7 +77,6 @@ def shown(count: int) -> str:
 def entry(found: Service, problems: dict[str, int], stale_days: int, on: date) -> Entry:
     """One service with its age, whether it is stale, and its reports as shown."""
     checked = found.checked_on()
-    age = None if checked is None else (on - checked).days
     labels = [
         (problem_label(problem), shown(count))
         for problem, count in sorted(problems.items(), key=_problem_order)
@@ -87,9 +86,8 @@ def entry(found: Service, problems: dict[str, int], stale_days: int, on: date) -
         service=found,
         kind=KIND_LABELS.get(found.kind, found.kind.replace("_", " ")),
         checked="date not known" if checked is None else ENGLISH.month(checked),
-        age=age,
-        # The chat's rule (dialogs.services): strictly more days than the setting is stale.
-        stale=age is None or age > stale_days,
+        age=found.age_in_days(on),
+        stale=found.is_stale(on, stale_days),
         reports=tuple(labels),
     )
 

@@ -83,7 +83,7 @@ def verify_link(turn: Turn, certificate: Certificate) -> str:
 
 def erase_word(t: Translator) -> str:
     """The word that erases a person's data, in the person's language (BORRAR, DELETE...)."""
-    return t.pgettext("global word", "delete").split(",")[0].strip().upper()
+    return t.main_word("delete")
 
 
 def valid_name(text: str) -> str | None:

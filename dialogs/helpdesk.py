@@ -158,7 +158,7 @@ def offer(turn: Turn) -> str:
     """One line offering a person, for answers that may leave someone without help."""
     if not available(turn):
         return ""
-    word = turn.t.pgettext("global word", "person").split(",")[0].strip().upper()
+    word = turn.t.main_word("person")
     return turn.t._("To talk to a person, write {word}.", word=word)
 
 

@@ -9,7 +9,7 @@ import threading
 from sqlalchemy.orm import Session
 
 from lessons.directory.entries import Service
-from lessons.directory.places import gazetteer
+from lessons.directory.places import city_exists, gazetteer
 from lessons.directory.search import Directory
 from lessons.directory.spreadsheet import from_csv
 from lessons.model import Catalog
@@ -45,13 +45,9 @@ def current_directory(session: Session, catalog: Catalog) -> Directory:
     if key in _built:
         return _built[key]
     services, problems = from_csv(
-        rows.upload_text(session, upload_id).encode(), f"upload {upload_id}", _city_exists
+        rows.upload_text(session, upload_id).encode(), f"upload {upload_id}", city_exists
     )
     if problems:
         log.error("directory upload %d does not read (%d problems)", upload_id, len(problems))
         return _index(("catalog", id(catalog)), catalog.services)
     return _index(key, services)
-
-
-def _city_exists(city: str, state: str) -> bool:
-    return gazetteer().city(city, state) is not None

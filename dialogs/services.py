@@ -16,7 +16,7 @@ with the data key and unreadable after an hour.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 
 from bot.i18n import N_, NP_, normalize
 from bot.messages import Option, Outbound
@@ -368,8 +368,7 @@ def _checked(turn: Turn, service: Service) -> str:
     checked = service.checked_on()
     if checked is None:
         return t._("Date not known: call to check.")
-    stale = date.today() - checked > timedelta(days=turn.service.services_stale_days)
-    if stale:
+    if service.is_stale(date.today(), turn.service.services_stale_days):
         return t._("Checked {month}: may be out of date.", month=t.month(checked))
     return t._("Checked {month}.", month=t.month(checked))
 

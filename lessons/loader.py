@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lessons.directory.checks import problems_of
 from lessons.directory.entries import Service
-from lessons.directory.places import gazetteer
+from lessons.directory.places import city_exists
 from lessons.distress import DISTRESS_FILE, DistressWords, fold
 from lessons.model import (
     ROLES,
@@ -416,13 +416,9 @@ def _service(reader: _Reader, entry: LineMap, service_id: str, default: str) -> 
         source=str(entry.get("source") or "").strip(),
         checked=str(entry.get("checked") or "").strip(),
     )
-    for message in problems_of(service, _city_exists):
+    for message in problems_of(service, city_exists):
         reader.problem(entry.line, f"{what}: {message}")
     return service
-
-
-def _city_exists(city: str, state: str) -> bool:
-    return gazetteer().city(city, state) is not None
 
 
 def read_catalog(folder: Path) -> tuple[Catalog, list[Problem]]:

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from lessons.directory.checks import duplicate_ids, problems_of
+from lessons.directory.checks import problems_of
 from lessons.directory.entries import Service
 from lessons.directory.spreadsheet import COLUMNS, MAX_BYTES, from_csv, to_csv
 
@@ -390,9 +390,3 @@ def test_line_rules():
     assert problems_of(dataclasses.replace(LINE, city="Tapachula"), today=TODAY) == [
         "state is empty"
     ]
-
-
-def test_duplicate_ids():
-    other = dataclasses.replace(SHELTER, id="otro")
-    assert duplicate_ids([SHELTER, LINE, SHELTER, other, SHELTER, LINE]) == [SHELTER.id, LINE.id]
-    assert duplicate_ids([SHELTER, LINE]) == []

@@ -82,29 +82,6 @@ def test_two_cities_of_one_name_in_different_states() -> None:
     )
 
 
-# ---- state_position() ----
-
-
-def test_state_position_is_within_the_state() -> None:
-    latitude, longitude = gazetteer().state_position("chiapas")
-    assert 14.5 < latitude < 18 and -94.5 < longitude < -90.3
-    latitude, longitude = gazetteer().state_position("ciudad-de-mexico")
-    assert latitude == pytest.approx(19.4, abs=0.2) and longitude == pytest.approx(-99.1, abs=0.2)
-
-
-def test_state_position_weighs_cities_by_people() -> None:
-    small = Gazetteer(
-        [
-            City(1, "Uno", "chiapas", 10.0, -90.0, 1_000),
-            City(2, "Dos", "chiapas", 14.0, -94.0, 3_000),
-            City(3, "Tres", "oaxaca", 17.0, -96.0, 5_000),
-        ]
-    )
-    assert small.state_position("chiapas") == pytest.approx((13.0, -93.0))
-    with pytest.raises(KeyError):
-        small.state_position("sonora")
-
-
 # ---- fold(): how texts are compared ----
 
 

@@ -64,17 +64,6 @@ def problems_of(
     return problems
 
 
-def duplicate_ids(services: Sequence[Service]) -> list[str]:
-    """The ids used by more than one entry, each once, in the order they first repeat."""
-    seen: set[str] = set()
-    repeated: list[str] = []
-    for service in services:
-        if service.id in seen and service.id not in repeated:
-            repeated.append(service.id)
-        seen.add(service.id)
-    return repeated
-
-
 def _identity_problems(service: Service) -> list[str]:
     problems = []
     if not _ID.fullmatch(service.id):

@@ -73,6 +73,17 @@ class Service:
         except ValueError:
             return None
 
+    def age_in_days(self, on: date) -> int | None:
+        """Days from its `checked` date to `on`; None when undated."""
+        checked = self.checked_on()
+        return None if checked is None else (on - checked).days
+
+    def is_stale(self, on: date, stale_days: int) -> bool:
+        """Whether its details may be out of date: undated, or checked more than `stale_days`
+        ago (SENDA_SERVICES_STALE_DAYS; the chat and the dashboard apply the same rule)."""
+        age = self.age_in_days(on)
+        return age is None or age > stale_days
+
     def answers(self, need: str | None) -> bool:
         """Whether it answers a need (any service answers no need in particular)."""
         return need is None or any(kind in NEEDS.get(need, ()) for kind in self.kinds)

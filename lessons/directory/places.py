@@ -275,23 +275,10 @@ class Gazetteer:
         self._primary_cities = [city for _, city in primaries]
         self._keys = sorted({*self._exact, *self._states})
         self._fuzzy_keys = [key for key in self._keys if len(key) >= _MIN_ALTERNATE]
-        self._positions: dict[str, tuple[float, float]] = {}
-        for state in STATES:
-            own = [city for city in self.cities if city.state == state.id]
-            people = sum(city.population for city in own)
-            if people:
-                self._positions[state.id] = (
-                    sum(city.latitude * city.population for city in own) / people,
-                    sum(city.longitude * city.population for city in own) / people,
-                )
 
     def city(self, name: str, state: str) -> City | None:
         """The city of that exact GeoNames name in that state (the biggest if several), or None."""
         return self._by_name.get((name, state))
-
-    def state_position(self, state_id: str) -> tuple[float, float]:
-        """The people-weighted mean (latitude, longitude) of a state's cities; KeyError if none."""
-        return self._positions[state_id]
 
     def find(self, text: str) -> list[City | State]:
         """The cities and states a person may mean by `text`, likeliest first (at most 5)."""
@@ -423,3 +410,9 @@ def gazetteer() -> Gazetteer:
     del world  # the world's cities, over 100 MB of dicts: freed now, not at exit
     gc.collect()
     return Gazetteer(cities, alternate_names)
+
+
+def city_exists(city: str, state: str) -> bool:
+    """Whether GeoNames has a city of that exact name in that state (the rule every directory
+    entry keeps, in the content file and in a spreadsheet alike)."""
+    return gazetteer().city(city, state) is not None
