@@ -93,6 +93,11 @@ class Settings:
     helpdesk_retention_days: int = 30  # a closed conversation's messages are kept this long
     helpdesk_reply_minutes: int = 30  # the answer a person is told to expect, at most
     helpdesk_hours: tuple[int, int] | None = None  # desk hours (local); None: always staffed
+    # Telegram: a tidy chat's messages are deleted this long after they were sent (a bot may
+    # delete messages of a private chat for 48 hours, so at most 47).
+    tidy_hours: int = 24
+    # Twilio: the body of a message Senda sent is removed at Twilio once it is delivered.
+    twilio_redact: bool = False
     lrs_url: str | None = None  # a learning record store (xAPI 1.0.3) for quiz events
     lrs_username: str | None = None
     lrs_password: str | None = None
@@ -140,6 +145,8 @@ class Settings:
             "helpdesk_retention_days": int(get("SENDA_HELPDESK_RETENTION_DAYS") or 30),
             "helpdesk_reply_minutes": int(get("SENDA_HELPDESK_REPLY_MINUTES") or 30),
             "helpdesk_hours": _hours(desk) if (desk := get("SENDA_HELPDESK_HOURS")) else None,
+            "tidy_hours": _tidy_hours(get("SENDA_TIDY_HOURS") or "24"),
+            "twilio_redact": (get("SENDA_TWILIO_REDACT") or "0").lower() in ("1", "true", "yes"),
             "lrs_url": (get("LRS_URL") or "").rstrip("/") or None,
             "lrs_username": get("LRS_USERNAME"),
             "lrs_password": get("LRS_PASSWORD"),
@@ -179,3 +186,11 @@ class Settings:
     def is_sqlite(self) -> bool:
         """Whether the database is SQLite (the zero-configuration default)."""
         return self.database_url.startswith("sqlite")
+
+
+def _tidy_hours(value: str) -> int:
+    """SENDA_TIDY_HOURS: whole hours from 1 to 47 (Telegram's 48-hour window for deleting)."""
+    hours = int(value)
+    if not 1 <= hours <= 47:
+        raise ValueError(f"SENDA_TIDY_HOURS must be from 1 to 47 (Telegram's limit): {hours}")
+    return hours

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.delivery import tidy
 from bot.delivery.outbox import Outbox
 from bot.i18n import DEFAULT_LANGUAGE, Translator, clean_text
 from bot.messages import Inbound, Outbound
@@ -118,6 +119,7 @@ class Engine:
         messages = merge(self._answer(turn))
         if turn.erased:
             return Reply(messages, erased=True)
+        self._tidy(session, turn)
         # No answer at all is right while a person writes to the help desk: nothing to send.
         if messages and self.outbox is not None and self.outbox.handles(learner.channel):
             if deliver:
@@ -130,6 +132,19 @@ class Engine:
         # row once for this and again for its own changes.
         repo.record_visit(session, learner, turn.state_left(), utcnow())
         return Reply(messages, learner_id=learner.id, records=turn.records)
+
+    def _tidy(self, session: Session, turn: Turn) -> None:
+        """CLEAR: delete the chat before the answer goes (the answer stays, and says so); else
+        keep the id of what the person wrote, that a tidy chat or CLEAR deletes later."""
+        inbound, learner = turn.inbound, turn.learner
+        deleter = self.outbox.senders.get(learner.channel) if self.outbox is not None else None
+        if deleter is None or not hasattr(deleter, "delete_messages"):
+            return  # a channel where Senda cannot delete (WhatsApp, SMS)
+        written = [inbound.written_id] if inbound.written_id else []
+        if turn.clear_chat:
+            tidy.clear(session, deleter, learner, inbound.address, utcnow(), also=written)
+        elif written and learner.consented_at is not None:
+            tidy.remember_written(session, learner.id, written[0])
 
     def _turn(self, session: Session, learner: Learner, inbound: Inbound) -> Turn:
         return Turn(

@@ -39,6 +39,7 @@ class Inbound:
     media: MediaKind | None = None
     start_parameter: str | None = None
     reply_to: str | None = None  # the channel's id of the message whose button was pressed
+    written_id: str | None = None  # the channel's id of the person's message in the chat
 
 
 @dataclass(frozen=True)

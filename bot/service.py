@@ -122,6 +122,7 @@ def build_service(settings: Settings, migrate_database: bool = True) -> Service:
         records_home=settings.public_url if settings.lrs_url else None,
         services_stale_days=settings.services_stale_days,
         desk=_desk(settings),
+        tidy_hours=settings.tidy_hours,
     )
     engine = Engine(sessions=sessions, catalog=catalog, cipher=cipher, service=info, outbox=outbox)
     service = Service(

@@ -47,6 +47,7 @@ class ServiceInfo:
     # Days after which a directory entry whose source is older is marked as maybe out of date.
     services_stale_days: int = 365
     desk: DeskInfo | None = None  # None: no help desk (the person is never offered one)
+    tidy_hours: int = 24  # a tidy chat's messages are deleted this long after they were sent
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Turn:
     # Seals what a step keeps between two messages that would say where the person is.
     cipher: AddressCipher | None = None
     erased: bool = False
+    clear_chat: bool = False  # delete the chat's messages before the answer goes (Telegram)
     records: int = 0  # learning records written in this turn, for the worker to send
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
     # The state as this turn changed it, written to the learner once the dialog is done: a

@@ -16,6 +16,12 @@ def help_text(turn: Turn) -> Outbound:
         f"{t.main_word('progress')}: " + t._("your courses and scores"),
         f"{t.main_word('language')}: " + t._("change the language"),
         f"{t.main_word('stop')}: " + t._("no more reminders or alerts"),
+        f"{t.main_word('clear')}: "
+        + (
+            t._("delete the messages of this chat")
+            if turn.learner.channel == "telegram"
+            else t._("how to delete this chat from your phone")
+        ),
         f"{t.main_word('delete')}: " + t._("erase everything Senda keeps about you"),
         *(
             [f"{t.main_word('person')}: " + t._("Talk to a person").lower()]

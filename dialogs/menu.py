@@ -1,6 +1,6 @@
 """The main menu, one for each role.
 
-menu --> courses | continue | progress | sos | language | help | delete
+menu --> courses | continue | progress | sos | language | help | privacy (delete)
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dialogs import (
     help_text,
     helpdesk,
     lesson,
+    privacy,
     progress,
     reminders,
     safety,
@@ -61,7 +62,7 @@ def menu_options(turn: Turn) -> tuple[Option, ...]:
         Option(t._("Daily reminder"), "reminders"),
         Option(t._("Language"), "language"),
         *help_item,
-        Option(t._("Delete my data"), "delete"),
+        Option(t._("My privacy"), "privacy"),
     )
 
 
@@ -99,6 +100,8 @@ def on_choice(turn: Turn, option: Option) -> list[Outbound]:
             return helpdesk.enter(turn)
         case "reminders":
             return reminders.enter(turn)
+        case "privacy":
+            return privacy.enter(turn)
         case _:
             return erase.confirm(turn)
 

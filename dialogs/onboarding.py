@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from bot.messages import Option, Outbound
-from dialogs import erase, lesson, menu, settings
+from dialogs import erase, lesson, menu, privacy, settings
 from dialogs.base import Dialog, Step, Turn, say
 from lessons.model import ROLES
 from storage.models import utcnow
@@ -39,11 +39,17 @@ def consent_prompt(turn: Turn) -> Outbound:
         "Senda does not keep the text of your messages (except what you write to the help "
         "desk, if you ask to talk to a person), your name or your location.\n\n"
         "If you do not write for {days} days, everything is deleted. "
-        "Write DELETE at any moment to erase everything at once.\n\n"
-        "Do you agree?",
+        "Write DELETE at any moment to erase everything at once.",
         operator=t.operator(turn.service.operator_name),
         days=turn.service.retention_days,
     )
+    lingers = t._(
+        "This chat stays on your phone, and whoever takes it can read it: write {word} at any "
+        "moment to delete it, or to learn how.",
+        word=t.main_word("clear"),
+    )
+    question = t._("Do you agree?")
+    text = f"{text}\n\n{lingers}\n\n{question}"
     return say(text, Option(t._("Yes, I agree"), "yes"), Option(t._("No"), "no"))
 
 
@@ -83,6 +89,9 @@ def on_role(turn: Turn, option: Option) -> list[Outbound]:
     start = turn.state.get("start")
     if start:
         turn.learner.referral = lesson.read_start_parameter(start)[2]
+    if option.value == "migrant" and privacy.can_delete(turn):
+        return privacy.offer(turn)  # opens the shared module, if any, once answered
+    if start:
         opened = lesson.open_start_parameter(turn, start)
         if opened:
             return opened

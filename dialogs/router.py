@@ -17,6 +17,7 @@ from dialogs import (
     lesson,
     menu,
     onboarding,
+    privacy,
     progress,
     quiz,
     reminders,
@@ -41,6 +42,7 @@ DIALOGS: dict[str, Dialog] = {
         review.DIALOG,
         reminders.DIALOG,
         erase.DIALOG,
+        privacy.DIALOG,
         certificate.DIALOG,
         helpdesk.DIALOG,
     )
@@ -108,6 +110,7 @@ GLOBAL_ACTIONS: dict[str, Callable[[Turn], list[Outbound]]] = {
     "start": _start,
     "delete": erase.erase,
     "person": lambda turn: helpdesk.enter(turn) or current_prompt(turn),
+    "clear": privacy.clear,
 }
 
 

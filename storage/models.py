@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy import text as sql_text  # `text` is also a column of the outbox
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -80,6 +81,12 @@ class Learner(Base):
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Telegram: Senda deletes the chat's messages SENDA_TIDY_HOURS after they were sent, so that
+    # whoever takes the phone finds less (ICRC, data protection in humanitarian action).
+    tidy_chat: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Everything Senda sent before this moment is deleted from the chat, or was tried: the next
+    # deletion starts here.
+    chat_cleared_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     progress: Mapped[list[ModuleProgress]] = relationship(
         back_populates="learner", cascade="all, delete-orphan", passive_deletes=True
@@ -173,6 +180,21 @@ class ProcessedMessage(Base):
     channel: Mapped[str] = mapped_column(String(16))
     message_id: Mapped[str] = mapped_column(String(128))
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class ChatMessageId(Base):
+    """The id of a message a person wrote in a chat where Senda may delete it (Telegram lets a
+    bot delete both sides of a private chat for 48 hours): kept only until then, so that CLEAR
+    and a tidy chat can remove what the person wrote too. Never the text."""
+
+    __tablename__ = "chat_message_ids"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE", name="fk_chat_message_learner"), index=True
+    )
+    message_id: Mapped[str] = mapped_column(String(32))
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class AlertSubscription(Base):

@@ -18,6 +18,7 @@ from storage.models import (
     AlertSubscription,
     AlertTopic,
     Certificate,
+    ChatMessageId,
     Enrolment,
     Learner,
     LearningRecord,
@@ -279,6 +280,7 @@ def latest_choices(session: Session, attempt_id: int) -> dict[str, str]:
 def _erase(session: Session, learner_ids: list[int]) -> None:
     for model in (
         Certificate,
+        ChatMessageId,
         AlertSubscription,
         AlertTopic,
         LearningRecord,

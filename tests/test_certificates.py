@@ -262,9 +262,10 @@ def test_erasing_from_the_menu_warns_that_certificates_go_too(official, app, ser
     run_transcript(
         official,
         [
-            ("menu", "8. Delete my data"),
+            ("menu", "8. My privacy"),
+            ("8", ["Senda cannot delete text messages", "1. Delete my data", "2. Menu"]),
             (
-                "8",
+                "1",
                 [
                     "This erases everything Senda keeps about you",
                     "Your certificates will be erased too, and stop being valid.",

@@ -38,7 +38,7 @@ def test_onboarding_then_menu(person: Person) -> None:
         "Daily reminder",
         "Language",
         "Help",
-        "Delete my data",
+        "My privacy",
     ]
 
 

@@ -196,9 +196,11 @@ def test_erasing_from_the_menu_asks_once(engine, service):
         [
             *ONBOARDING,
             # The menu's option, picked by its number, asks first (the word erases at once).
-            ("8", ["erases everything", "1. Yes, erase everything", "2. No, go back"]),
+            ("8", ["1. Delete my data", "2. Menu"]),
+            ("1", ["erases everything", "1. Yes, erase everything", "2. No, go back"]),
             ("2", "Menu"),
-            ("8", "Erase it?"),
+            ("8", "1. Delete my data"),
+            ("1", "Erase it?"),
             ("1", "has been erased"),
         ],
     )

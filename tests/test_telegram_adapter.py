@@ -21,12 +21,19 @@ def load(name: str) -> Update:
 
 
 CASES = [
-    ("text_hola", Inbound("telegram", CHAT, text="hola", message_id="5000")),
-    ("start_plain", Inbound("telegram", CHAT, message_id="5001", start_parameter="")),
+    ("text_hola", Inbound("telegram", CHAT, text="hola", message_id="5000", written_id="20")),
+    (
+        "start_plain",
+        Inbound("telegram", CHAT, message_id="5001", written_id="21", start_parameter=""),
+    ),
     (
         "start_deep_link",
         Inbound(
-            "telegram", CHAT, message_id="5002", start_parameter="migrant-protection__trafficking"
+            "telegram",
+            CHAT,
+            message_id="5002",
+            written_id="22",
+            start_parameter="migrant-protection__trafficking",
         ),
     ),
     (
@@ -35,6 +42,7 @@ CASES = [
             "telegram",
             CHAT,
             message_id="5003",
+            written_id="23",
             start_parameter="migrant-protection__trafficking__org-casa-del-migrante",
         ),
     ),
@@ -44,13 +52,28 @@ CASES = [
     ),
     (
         "location",
-        Inbound("telegram", CHAT, message_id="5005", location=Location(14.9056, -92.2636)),
+        Inbound(
+            "telegram",
+            CHAT,
+            message_id="5005",
+            written_id="24",
+            location=Location(14.9056, -92.2636),
+        ),
     ),
-    ("photo", Inbound("telegram", CHAT, message_id="5006", media=MediaKind.PHOTO)),
-    ("voice", Inbound("telegram", CHAT, message_id="5007", media=MediaKind.VOICE)),
-    ("sticker", Inbound("telegram", CHAT, message_id="5008", media=MediaKind.STICKER)),
-    ("document", Inbound("telegram", CHAT, message_id="5009", media=MediaKind.DOCUMENT)),
-    ("contact", Inbound("telegram", CHAT, message_id="5010", media=MediaKind.CONTACT)),
+    ("photo", Inbound("telegram", CHAT, message_id="5006", written_id="25", media=MediaKind.PHOTO)),
+    ("voice", Inbound("telegram", CHAT, message_id="5007", written_id="26", media=MediaKind.VOICE)),
+    (
+        "sticker",
+        Inbound("telegram", CHAT, message_id="5008", written_id="27", media=MediaKind.STICKER),
+    ),
+    (
+        "document",
+        Inbound("telegram", CHAT, message_id="5009", written_id="28", media=MediaKind.DOCUMENT),
+    ),
+    (
+        "contact",
+        Inbound("telegram", CHAT, message_id="5010", written_id="29", media=MediaKind.CONTACT),
+    ),
     ("edited_message", None),
     ("channel_post", None),
     ("my_chat_member_blocked", None),

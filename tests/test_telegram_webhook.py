@@ -373,6 +373,7 @@ def test_choosing_courses_holds_the_person_and_answers_before_anything_is_writte
         ("SELECT", "outbox", before),  # whether an earlier message of theirs still waits
         ("INSERT", "outbox", after),  # the answer, sent, without its words
         ("UPDATE", "learners", after),  # last seen, and the new step: one write, at the commit
+        ("INSERT", "chat_message_ids", after),  # what they wrote, for CLEAR and a tidy chat
     ]
 
 

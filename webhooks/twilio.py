@@ -20,6 +20,9 @@ from webhooks import service
 bp = Blueprint("twilio", __name__)
 log = logging.getLogger(__name__)
 
+# The statuses after which a message goes no further: only then may its body be redacted.
+FINISHED = frozenset({"delivered", "read", "undelivered", "failed"})
+
 
 def _check_signature() -> None:
     senda = service()
@@ -55,6 +58,9 @@ def receive():
         )
         return _empty_twiml()
     answer(senda.engine, senda.outbox, inbound)
+    if senda.settings.twilio_redact and inbound.message_id:
+        # What the person wrote goes from Twilio's logs once answered ("received" is final).
+        senda.outbox.senders[inbound.channel].redact(inbound.message_id)
     return _empty_twiml()  # the answer went through the REST API, recorded in the outbox
 
 
@@ -66,5 +72,12 @@ def status():
     state = request.form.get("MessageStatus", "")
     if not twilio.plausible_sid(sid) or not state:
         abort(400)
-    record_status(service(), sid, state, request.form.get("ErrorCode") or None)
+    senda = service()
+    record_status(senda, sid, state, request.form.get("ErrorCode") or None)
+    if senda.settings.twilio_redact and state in FINISHED:
+        to = request.form.get("To", "")
+        channel = twilio.WHATSAPP if to.startswith(twilio.PREFIX) else twilio.SMS
+        sender = senda.outbox.senders.get(channel)
+        if sender is not None:
+            sender.redact(sid)  # Twilio redacts only a message whose journey has ended
     return "", 200

@@ -15,7 +15,7 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -34,6 +34,7 @@ CHANNEL = "telegram"
 TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64  # bytes, UTF-8
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
+DELETE_BATCH = 100  # message ids a deleteMessages call takes at most
 INLINE_RETRY_LIMIT = 2.0  # seconds: a flood wait this short is waited out inside the request
 _T = TypeVar("_T")
 
@@ -94,23 +95,23 @@ def _parse_update(update: Update) -> Inbound | None:
     if message is None or message.chat.type != "private":
         return None  # edited messages, channel posts, groups: not a conversation with a person
     address = _chat_id(message.chat.id)
+    # The person's own message, which CLEAR and a tidy chat delete with Senda's.
+    ids = {"message_id": message_id, "written_id": str(int(message.message_id))}
     if message.location is not None:
         latitude, longitude = float(message.location.latitude), float(message.location.longitude)
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             raise ValueError("a location off the globe")
-        return Inbound(
-            CHANNEL, address, message_id=message_id, location=Location(latitude, longitude)
-        )
+        return Inbound(CHANNEL, address, location=Location(latitude, longitude), **ids)
     for field, kind in _MEDIA_FIELDS:
         if getattr(message, field, None):
-            return Inbound(CHANNEL, address, message_id=message_id, media=kind)
+            return Inbound(CHANNEL, address, media=kind, **ids)
     text = _text(message.text or "")
     command, _, argument = text.partition(" ")
     if command.split("@")[0] == "/start":
-        return Inbound(CHANNEL, address, message_id=message_id, start_parameter=argument.strip())
+        return Inbound(CHANNEL, address, start_parameter=argument.strip(), **ids)
     if not text:
-        return Inbound(CHANNEL, address, message_id=message_id, media=MediaKind.OTHER)
-    return Inbound(CHANNEL, address, text=text, message_id=message_id)
+        return Inbound(CHANNEL, address, media=MediaKind.OTHER, **ids)
+    return Inbound(CHANNEL, address, text=text, **ids)
 
 
 def blocked_by(update: Update) -> str | None:
@@ -294,6 +295,17 @@ class TelegramSender:
         return self.best_effort_soon(
             lambda bot: bot.answer_callback_query(callback_query_id), "answerCallbackQuery"
         )
+
+    def delete_messages(self, address: str, message_ids: Sequence[str]) -> None:
+        """Delete messages of a private chat, 100 a call (the Bot API's most); what Telegram
+        refuses (older than 48 hours, already deleted) is expected and only logged."""
+        chat, ids = int(address), sorted({int(i) for i in message_ids})
+        for start in range(0, len(ids), DELETE_BATCH):
+            chunk = ids[start : start + DELETE_BATCH]
+            self.best_effort(
+                lambda bot, chunk=chunk: bot.delete_messages(chat_id=chat, message_ids=chunk),
+                "deleteMessages",
+            )
 
     def remove_keyboard(self, chat_id: str, message_id: str) -> None:
         """Remove the buttons of an answered message, so old questions cannot be pressed."""

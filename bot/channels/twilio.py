@@ -223,6 +223,14 @@ class TwilioSender:
         except RequestException as error:
             raise RetryLater(f"twilio unreachable: {type(error).__name__}", 2.0) from error
 
+    def redact(self, sid: str) -> None:
+        """Remove the body of a finished message at Twilio (an empty Body on the Message
+        resource): its record stays, its words go. A refusal is logged, never raised."""
+        try:
+            self._client.messages(sid).update(body="")
+        except (TwilioRestException, RequestException) as error:
+            log.info("twilio: a message body was not redacted (%s)", type(error).__name__)
+
 
 def _outside_window(envelope: Envelope) -> bool:
     if envelope.kind == "reply":

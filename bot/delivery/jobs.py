@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 
-from bot.delivery import broadcasts, records, reminders
+from bot.delivery import broadcasts, records, reminders, tidy
 from storage import helpdesk, repo
 from storage.models import utcnow
 
@@ -84,6 +84,11 @@ def make_jobs(service: Service) -> Jobs:
         from bot.helpdesk import tell_the_late  # the desk's actions sit above the delivery
 
         return tell_the_late(service)
+
+    @queue.periodic_task(crontab(minute="*/5"))
+    def tidy_chats() -> int:
+        """Every five minutes: delete, in tidy chats, the messages older than SENDA_TIDY_HOURS."""
+        return tidy.tidy_due(service)
 
     @queue.periodic_task(crontab(minute="0"))
     def hourly_reminders() -> int:

@@ -393,6 +393,8 @@ class FakeTelegram(ServedFake):
             return self._send_message(params)
         if name in ("editmessagetext", "editmessagereplymarkup"):
             return self._edit_message(name, params)
+        if name in ("deletemessage", "deletemessages"):
+            return self._delete_messages(params)
         if name == "getupdates":
             return self._get_updates(params)
         if name == "getwebhookinfo":
@@ -407,6 +409,20 @@ class FakeTelegram(ServedFake):
             return True
         # answerCallbackQuery, setMyCommands and any other method: plain success.
         return True
+
+    def _delete_messages(self, params: dict[str, Any]) -> bool:
+        # Telegram skips the ids it cannot find or may not delete and answers True.
+        chat_id = str(_chat_id(params.get("chat_id")))
+        ids = params.get("message_ids") or [params.get("message_id")]
+        with self._cond:
+            for message_id in ids:
+                self._state.messages.pop((chat_id, int(message_id)), None)
+        return True
+
+    def in_chat(self, chat_id: int | str) -> list[int]:
+        """Ids of the bot's messages still in a chat (sent and not deleted)."""
+        with self._cond:
+            return sorted(i for chat, i in self._state.messages if chat == str(chat_id))
 
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = _chat_id(params.get("chat_id"))

@@ -172,12 +172,27 @@ class _Handler(FakeHTTPHandler):
             return
         message_match = _MESSAGE_PATH.match(rest)
         message = fake._message(message_match.group("sid")) if message_match else None
+        if self.command == "POST" and message is not None:
+            self._redact(url.path, message["sid"], params)
+            return
         if self.command == "GET" and message is not None:
             fake._record(self.command, url.path, params, None)
             self._send_json(200, message)
             return
         fake._record(self.command, url.path, params, "not_found")
         self._not_found(url.path)
+
+    def _redact(self, path: str, sid: str, params: dict[str, str]) -> None:
+        # Twilio: an update with an empty Body redacts; any other Body is error 30400.
+        fake = self.server.fake
+        if params.get("Body") != "":
+            fake._record("POST", path, params, "invalid")
+            self._send_json(400, _error(400, 30400, "Parameters are not valid"))
+            return
+        fake._record("POST", path, params, None)
+        with fake._cond:
+            fake._state.messages[sid]["body"] = ""
+        self._send_json(200, fake._message(sid))
 
     def _create_message(self, path: str, params: dict[str, str]) -> None:
         fake = self.server.fake
@@ -331,6 +346,16 @@ class FakeTwilio(ServedFake):
         with self._cond:
             failures = self._state.failures
             return failures.popleft() if failures else None
+
+    def add_received(self, sid: str, body: str) -> None:
+        """A message a person sent, as Twilio keeps it in its logs."""
+        with self._cond:
+            self._state.messages[sid] = {"sid": sid, "body": body, "direction": "inbound"}
+
+    def body_kept(self, sid: str) -> str | None:
+        """The body Twilio keeps for a message; None when it knows no such message."""
+        message = self._message(sid)
+        return None if message is None else message["body"]
 
     def _message(self, sid: str) -> dict[str, Any] | None:
         with self._cond:
