@@ -58,3 +58,43 @@ def test_the_sos_answer_exists_in_every_interface_language_with_sources():
     for entry in CATALOG.safety:
         assert {"es", "en", "fr", "ht"} <= set(entry.text)
         assert entry.source
+
+
+NEW_MIGRANT_MODULES = [
+    "detained",
+    "documents",
+    "women-safety",
+    "children-families",
+    "health",
+    "going-home",
+]
+
+
+def test_the_migrants_course_has_its_nine_modules_in_order():
+    assert [m.id for m in MIGRANTS.modules] == [
+        "your-rights",
+        "asylum",
+        "staying-safe",
+        *NEW_MIGRANT_MODULES,
+    ]
+
+
+@pytest.mark.parametrize("module_id", NEW_MIGRANT_MODULES)
+def test_each_new_migrants_module_fits_three_sms_and_varies_its_right_answers(module_id):
+    module = MIGRANTS.module(module_id)
+    assert 3 <= len(module.cards) <= 6
+    assert 2 <= len(module.questions) <= 4
+    for card in module.cards:
+        assert all(len(text.strip()) <= 380 for text in card.text.values()), card.id
+        assert card.source.strip() and "FACTS" not in card.source, card.id
+    right = []
+    for question in module.questions:
+        assert len(question.options) >= 3, question.id
+        for language, prompt in question.prompt.items():
+            options = sum(len(o.text[language].strip()) for o in question.options)
+            size = len(prompt.strip()) + options
+            assert size <= 300, (question.id, language, size)
+        assert question.source.strip() and "FACTS" not in question.source, question.id
+        right.append([n for n, option in enumerate(question.options) if option.correct])
+    # The right answer stands at different positions, never always first.
+    assert len({tuple(r) for r in right}) == len(right), right
