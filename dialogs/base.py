@@ -106,7 +106,7 @@ class Turn:
     def course_language(self, course: Course) -> str:
         """The language the person reads a course in: theirs when the course has it, else the one
         they chose for it, else the course's own (never a mix of the two)."""
-        if self.learner.language in course.languages:
+        if self.learner.language in course.readable_languages:
             return self.learner.language
         chosen = self.chosen_language(course)
         return chosen or course.default_language
@@ -114,7 +114,7 @@ class Turn:
     def chosen_language(self, course: Course) -> str | None:
         """The language the person chose for a course not in their own, if they chose one."""
         chosen = (self.state.get(KEPT) or {}).get(course.id)
-        return chosen if chosen in course.languages else None
+        return chosen if chosen in course.readable_languages else None
 
     def choose_language(self, course: Course, language: str) -> None:
         """Remember the language the person reads a course in."""

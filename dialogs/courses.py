@@ -47,7 +47,7 @@ def list_prompt(turn: Turn) -> Outbound:
     for course in _courses(turn)[:9]:
         passed = sum(1 for m in course.modules if (p := done.get((course.id, m.id))) and p.passed)
         title = course.text(course.title, turn.course_language(course))
-        languages = ", ".join(t.language_name(code) for code in course.languages)
+        languages = ", ".join(t.language_name(code) for code in course.readable_languages)
         label = f"{title} — {languages} ({passed}/{len(course.modules)})"
         options.append(Option(label, f"c:{course.id}"))
     if not options:
@@ -75,7 +75,10 @@ def open_course(turn: Turn, course_id: str) -> list[Outbound]:
 def needs_language(turn: Turn, course: Course) -> bool:
     """Whether the course is not in the learner's language and they have not chosen one of its
     languages for it yet."""
-    return turn.learner.language not in course.languages and turn.chosen_language(course) is None
+    return (
+        turn.learner.language not in course.readable_languages
+        and turn.chosen_language(course) is None
+    )
 
 
 def offer_languages(turn: Turn, course: Course, module_id: str | None = None) -> list[Outbound]:
@@ -95,12 +98,12 @@ def language_prompt(turn: Turn) -> Outbound:
     note = t.ngettext(
         "This course is only in {languages}: read it in that language, or go back.",
         "This course is in {languages}. In which language do you want to read it?",
-        len(course.languages),
-        languages=t.language_list(course.languages),
+        len(course.readable_languages),
+        languages=t.language_list(course.readable_languages),
     )
     options = [
         Option(LANGUAGES[code].name if code in LANGUAGES else code, f"l:{code}")
-        for code in course.languages[:8]
+        for code in course.readable_languages[:8]
     ]
     return say(f"{title}\n\n{note}", *options, Option(t._("Back"), "back"))
 

@@ -43,9 +43,9 @@ def on_language(turn: Turn, option: Option) -> list[Outbound]:
     course = turn.catalog.course(back.get("course", ""))
     if (
         course is not None
-        and option.value not in course.languages
+        and option.value not in course.readable_languages
         and turn.chosen_language(course) is None
-        and before in course.languages
+        and before in course.readable_languages
     ):
         # The course is not in the new language: it goes on in the one it was read in.
         turn.choose_language(course, before)

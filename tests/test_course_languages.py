@@ -269,3 +269,34 @@ def test_civil_society_workers_have_both_bundled_courses_declared_in_course_yaml
     assert ids == {"migrant-protection", "rights-and-safety"}
     assert {c.id for c in catalog.courses_for("official")} == {"migrant-protection"}
     assert {c.id for c in catalog.courses_for("migrant")} == {"rights-and-safety"}
+
+
+def test_a_language_only_partly_translated_is_not_offered(app_config, tmp_path: Path) -> None:
+    import shutil
+
+    from tests.conftest import TEST_CATALOG
+    from webhooks import create_app
+
+    catalog = tmp_path / "catalog"
+    shutil.copytree(TEST_CATALOG, catalog)
+    course = catalog / "demo" / "course.yaml"
+    # French is declared and the title translated, but no card is: French is not offered yet.
+    course.write_text(
+        course.read_text()
+        .replace("languages: [es, en]", "languages: [es, en, fr]")
+        .replace("  en: Test course\n", "  en: Test course\n  fr: Cours d'essai\n")
+    )
+    app = create_app({**app_config, "SENDA_CATALOG": str(catalog)})
+    try:
+        assert app.extensions["senda"].catalog.course("demo").readable_languages == ("es", "en")
+        person = Person(app.extensions["senda"].engine)
+        run_transcript(
+            person,
+            [
+                *FRENCH_CIVIL_SOCIETY,
+                ("cours", "1. Curso de prueba — espagnol, anglais (0/2)"),
+                ("1", ["Ce cours existe en espagnol et anglais.", "1. Español"]),
+            ],
+        )
+    finally:
+        app.extensions["senda"].close()
