@@ -13,6 +13,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.numbers import NumberFormatError, format_percent, parse_decimal
 from babel.support import NullTranslations, Translations
 
@@ -132,6 +133,28 @@ class Translator:
             else written
         )
 
+    def language_name(self, code: str) -> str:
+        """A language's name in this language ("espagnol" in French); its own name where
+        neither Babel nor Senda has one."""
+        names = (
+            _HAITIAN_NAMES if self.language == "ht" else _formats_locale(self.language).languages
+        )
+        return names.get(code) or (LANGUAGES[code].name if code in LANGUAGES else code)
+
+    def language_list(self, codes: Sequence[str]) -> str:
+        """Languages named and joined the way this language lists things ("Spanish and
+        English")."""
+        names = [self.language_name(code) for code in codes]
+        if self.language == "ht":
+            return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " ak " + names[-1]
+        listed = format_list(names, locale=_formats_locale(self.language))
+        # Spanish writes "e" before a word that sounds /i/: "español e inglés".
+        return (
+            re.sub(r" y (?=h?[iíIÍ](?![aeoáéó]))", " e ", listed)
+            if self.language == "es"
+            else listed
+        )
+
     def main_word(self, word: str) -> str:
         """The first (main) word a catalog lists for a global word, in capitals ("BORRAR")."""
         return self.pgettext("global word", word).split(",")[0].strip().upper()
@@ -166,6 +189,14 @@ def _formats_locale(language: str) -> Locale:
     except (KeyError, UnknownLocaleError, ValueError):
         return Locale.parse("es_MX")
 
+
+# Babel has no Kreyòl locale: the names of the languages Senda's content is written in.
+_HAITIAN_NAMES = {
+    "es": "panyòl",
+    "en": "anglè",
+    "fr": "fransè",
+    "ht": "kreyòl ayisyen",
+}
 
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]")
 _EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")

@@ -2,6 +2,7 @@
 a topic again leaves it.
 
 regions --(a region)--> regions, with that region added or removed
+        (its name)---> the same, for a region on any page
         --more-------> the next page of regions
         --topics-----> topics --(a topic)--> topics, with that topic added or removed
         |                     --all--------> topics, every topic again
@@ -12,6 +13,7 @@ regions --(a region)--> regions, with that region added or removed
 
 from __future__ import annotations
 
+from bot.i18n import normalize, normalize_offered
 from bot.messages import Option, Outbound
 from dialogs import menu
 from dialogs.base import Dialog, Step, Turn, say
@@ -71,11 +73,29 @@ def prompt(turn: Turn) -> Outbound:
     if chosen:
         options.append(Option(t._("No more alerts"), "none"))
     options.append(Option(t._("Menu"), "menu"))
-    lines = [t._("Choose a region to get its alerts. Choose it again to leave it.")]
+    if len(regions) > PAGE:
+        question = t._(
+            "Choose a region to get its alerts, or write its name. Choose it again to leave it."
+        )
+    else:
+        question = t._("Choose a region to get its alerts. Choose it again to leave it.")
+    lines = [question]
     if chosen:
         names = ", ".join(sorted(_name(turn, region) for region in chosen))
-        lines.append(t._("You get alerts for: {regions}", regions=names))
+        if turn.learner.pushes_stopped:  # after STOP: the regions are kept, nothing is sent
+            lines.append(t._("Your regions: {regions}", regions=names))
+            lines.append(stopped_line(turn))
+        else:
+            lines.append(t._("You get alerts for: {regions}", regions=names))
     return say("\n".join(lines), *options)
+
+
+def stopped_line(turn: Turn) -> str:
+    """What a screen of alerts or reminders says after STOP: none come until START."""
+    return turn.t._(
+        "Reminders and alerts are stopped: write {word} to get them again.",
+        word=turn.t.main_word("start"),
+    )
 
 
 def topics_prompt(turn: Turn) -> Outbound:
@@ -118,6 +138,18 @@ def on_topic(turn: Turn, option: Option) -> list[Outbound]:
     return [say(note), topics_prompt(turn)]
 
 
+def on_text(turn: Turn) -> list[Outbound]:
+    """A region's name written out (it may be on another page), in any language it has."""
+    from dialogs import router  # the router imports every dialog, this one included
+
+    typed = normalize(turn.inbound.text)
+    for region in turn.catalog.regions:
+        names = {normalize_offered(name) for name in region.name.values()}
+        if typed in names | {normalize_offered(region.id.replace("-", " "))}:
+            return on_choice(turn, Option(_name(turn, region.id), f"r:{region.id}"))
+    return router.reprompt(turn, out_of_range=typed.isdigit())
+
+
 def on_choice(turn: Turn, option: Option) -> list[Outbound]:
     """Add or remove a region, page on, clear, or leave."""
     t = turn.t
@@ -151,5 +183,8 @@ def on_choice(turn: Turn, option: Option) -> list[Outbound]:
 DIALOG = Dialog(
     name="alerts",
     entry=enter,
-    steps={"regions": Step(prompt, on_choice), "topics": Step(topics_prompt, on_topic)},
+    steps={
+        "regions": Step(prompt, on_choice, on_text=on_text),
+        "topics": Step(topics_prompt, on_topic),
+    },
 )

@@ -22,21 +22,21 @@ _JOINING_WORDS = {"y", "and", "et", "e", "ak", "epi"}
 
 def option_label(turn: Turn, course: Course, choice: Choice) -> str:
     """What an option says: true and false in the interface's words, else the content's text."""
-    t = turn.t
+    t = turn.course_t(course)
     if choice.key == TRUE_KEY and not choice.text:
         return t._("True")
     if choice.key == FALSE_KEY and not choice.text:
         return t._("False")
-    return course.text(choice.text, turn.learner.language)
+    return course.text(choice.text, turn.course_language(course))
 
 
 def _number(value: float) -> str:
     return str(int(value)) if value.is_integer() else f"{value:g}"
 
 
-def _accepted_number(turn: Turn, choice: Choice) -> str:
+def _accepted_number(turn: Turn, course: Course, choice: Choice) -> str:
     if choice.is_range:
-        return turn.t._(
+        return turn.course_t(course)._(
             "{low} to {high}", low=_number(choice.minimum), high=_number(choice.maximum)
         )
     if choice.number is None:
@@ -51,8 +51,8 @@ def ask(
 ) -> tuple[str, list[Option]]:
     """The question's text, with what to do where it is not picking one option, and its
     options (for a matching question, the answers for the item it is at)."""
-    t = turn.t
-    language = turn.learner.language
+    t = turn.course_t(course)
+    language = turn.course_language(course)
     text = course.text(question.prompt, language)
     if question.type == "matching":
         items = question.items
@@ -125,7 +125,7 @@ def from_text(turn: Turn, question: Question, text: str) -> str | None:
     if question.type == "shortanswer":
         return _short_answer_key(question, text)
     if question.type == "numerical":
-        value = parse_number(text, turn.learner.language)
+        value = parse_number(text, turn.learner.language)  # as the person writes numbers
         if value is None:
             return None
         return next((c.key for c in question.options if c.accepts_number(value)), "")
@@ -134,9 +134,9 @@ def from_text(turn: Turn, question: Question, text: str) -> str | None:
     return None
 
 
-def not_an_answer(turn: Turn, question: Question) -> str:
+def not_an_answer(turn: Turn, course: Course, question: Question) -> str:
     """What to say to a reply that is no answer to the question."""
-    t = turn.t
+    t = turn.course_t(course)
     if question.type == "numerical":
         return t._("Please write a number, like 12 or 3.5.")
     if question.multiple:
@@ -145,7 +145,7 @@ def not_an_answer(turn: Turn, question: Question) -> str:
 
 
 def _right_answers(turn: Turn, course: Course, question: Question) -> str:
-    language = turn.learner.language
+    language = turn.course_language(course)
     if question.type == "matching":
         return "; ".join(
             f"{course.text(pair.item, language)} → {course.text(pair.answer, language)}"
@@ -157,14 +157,14 @@ def _right_answers(turn: Turn, course: Course, question: Question) -> str:
     else:
         right = [c for c in question.options if c.credit == best and best > 0]
     if question.type == "numerical":
-        return " / ".join(text for c in right if (text := _accepted_number(turn, c)))
+        return " / ".join(text for c in right if (text := _accepted_number(turn, course, c)))
     return " / ".join(option_label(turn, course, c) for c in right)
 
 
 def answer_feedback(turn: Turn, course: Course, question: Question, answer: str) -> Outbound:
     """Right, partly right, or the right answer; then what the content says about it."""
-    t = turn.t
-    language = turn.learner.language
+    t = turn.course_t(course)
+    language = turn.course_language(course)
     credit = question.credit_for(answer)
     if credit >= 1:
         verdict = t._("✅ Right.")

@@ -20,6 +20,10 @@ from lessons.model import Catalog, Course, Module
 from storage.crypto import AddressCipher, MessageCipher
 from storage.models import Learner
 
+# The state's key for the language chosen for each course (course id -> language): it stays with
+# the learner through every move of the conversation.
+KEPT = "course_languages"
+
 
 @dataclass(frozen=True)
 class DeskInfo:
@@ -92,12 +96,36 @@ class Turn:
         return self.catalog.module(self.state.get("course", ""), self.state.get("module", ""))
 
     def go(self, dialog: str, step: str, **data: Any) -> None:
-        """Move the conversation to a dialog's step (stored with the learner)."""
-        self._state = {"dialog": dialog, "step": step, **data}
+        """Move the conversation to a dialog's step (stored with the learner); the language
+        chosen for each course goes along."""
+        kept = {KEPT: self.state[KEPT]} if self.state.get(KEPT) else {}
+        self._state = {"dialog": dialog, "step": step, **data, **kept}
 
     def update(self, **changes: Any) -> None:
         """Change some of the current step's data."""
         self._state = {**self.state, **changes}
+
+    def course_language(self, course: Course) -> str:
+        """The language the person reads a course in: theirs when the course has it, else the one
+        they chose for it, else the course's own (never a mix of the two)."""
+        if self.learner.language in course.readable_languages:
+            return self.learner.language
+        chosen = self.chosen_language(course)
+        return chosen or course.default_language
+
+    def chosen_language(self, course: Course) -> str | None:
+        """The language the person chose for a course not in their own, if they chose one."""
+        chosen = (self.state.get(KEPT) or {}).get(course.id)
+        return chosen if chosen in course.readable_languages else None
+
+    def choose_language(self, course: Course, language: str) -> None:
+        """Remember the language the person reads a course in."""
+        self.update(**{KEPT: {**(self.state.get(KEPT) or {}), course.id: language}})
+
+    def course_t(self, course: Course) -> Translator:
+        """Interface strings in the language the course is read in: its buttons and headers
+        are then in the language of its cards."""
+        return Translator(self.course_language(course))
 
     def restore(self, state: dict[str, Any] | None) -> None:
         """Undo the moves of this turn back to a state it had left (None: where it began)."""

@@ -1,10 +1,16 @@
 """The courses for the learner's role and the modules of each, with the learner's progress.
 
 list (courses) --> modules (of one course) --> lesson
+    (a course not written in the learner's language: --> language --(one it has)--> modules
+                                                                  --back--> list or menu)
+
+Each course is read in one language, never a mix: the learner's when the course has it, else
+the one they chose for it (remembered for that course).
 """
 
 from __future__ import annotations
 
+from bot.i18n import LANGUAGES
 from bot.messages import Option, Outbound
 from dialogs import lesson, menu
 from dialogs.base import Dialog, Step, Turn, say
@@ -36,12 +42,13 @@ def enter(turn: Turn) -> list[Outbound]:
 def list_prompt(turn: Turn) -> Outbound:
     """Each course with how many of its modules the learner passed."""
     t = turn.t
-    language = turn.learner.language
     done = _progress_by_module(turn)
     options = []
     for course in _courses(turn)[:9]:
         passed = sum(1 for m in course.modules if (p := done.get((course.id, m.id))) and p.passed)
-        label = f"{course.text(course.title, language)} ({passed}/{len(course.modules)})"
+        title = course.text(course.title, turn.course_language(course))
+        languages = ", ".join(t.language_name(code) for code in course.readable_languages)
+        label = f"{title} — {languages} ({passed}/{len(course.modules)})"
         options.append(Option(label, f"c:{course.id}"))
     if not options:
         return say(t._("There are no courses for you yet."), Option(t._("Menu"), "menu"))
@@ -56,9 +63,63 @@ def on_course(turn: Turn, option: Option) -> list[Outbound]:
 
 
 def open_course(turn: Turn, course_id: str) -> list[Outbound]:
-    """The modules of a course."""
+    """The modules of a course; first the choice of its languages when it is not written in
+    the learner's."""
+    course = turn.catalog.course(course_id)
+    if course is not None and needs_language(turn, course):
+        return offer_languages(turn, course)
     turn.go("courses", "modules", course=course_id)
     return [modules_prompt(turn)]
+
+
+def needs_language(turn: Turn, course: Course) -> bool:
+    """Whether the course is not in the learner's language and they have not chosen one of its
+    languages for it yet."""
+    return (
+        turn.learner.language not in course.readable_languages
+        and turn.chosen_language(course) is None
+    )
+
+
+def offer_languages(turn: Turn, course: Course, module_id: str | None = None) -> list[Outbound]:
+    """Say which languages the course has and let the person pick one (then the module they
+    were opening, if any)."""
+    turn.go("courses", "language", course=course.id, **({"module": module_id} if module_id else {}))
+    return [language_prompt(turn)]
+
+
+def language_prompt(turn: Turn) -> Outbound:
+    """ "This course is in Spanish and English": one button a language, each named in itself."""
+    t = turn.t
+    course = turn.catalog.course(turn.state.get("course", ""))
+    if course is None:
+        return list_prompt(turn)
+    title = course.text(course.title, course.default_language)
+    note = t.ngettext(
+        "This course is only in {languages}: read it in that language, or go back.",
+        "This course is in {languages}. In which language do you want to read it?",
+        len(course.readable_languages),
+        languages=t.language_list(course.readable_languages),
+    )
+    options = [
+        Option(LANGUAGES[code].name if code in LANGUAGES else code, f"l:{code}")
+        for code in course.readable_languages[:8]
+    ]
+    return say(f"{title}\n\n{note}", *options, Option(t._("Back"), "back"))
+
+
+def on_language(turn: Turn, option: Option) -> list[Outbound]:
+    """Remember the language for this course and go on; or back where the person came from."""
+    course = turn.catalog.course(turn.state.get("course", ""))
+    if course is None or option.value.startswith("c:"):  # the course vanished: its list shown
+        return on_course(turn, option)
+    if option.value == "back":
+        return enter(turn) if len(_courses(turn)) > 1 else menu.enter(turn)
+    turn.choose_language(course, option.value.removeprefix("l:"))
+    module_id = turn.state.get("module")
+    if module_id:
+        return lesson.open_module(turn, course.id, module_id)
+    return open_course(turn, course.id)
 
 
 def modules_prompt(turn: Turn) -> Outbound:
@@ -67,7 +128,7 @@ def modules_prompt(turn: Turn) -> Outbound:
     course = turn.catalog.course(turn.state.get("course", ""))
     if course is None:
         return list_prompt(turn)
-    language = turn.learner.language
+    t, language = turn.course_t(course), turn.course_language(course)
     done = _progress_by_module(turn, course.id)
     options = []
     for module in course.modules[:8]:
@@ -104,5 +165,6 @@ DIALOG = Dialog(
     steps={
         "list": Step(prompt=list_prompt, on_choice=on_course),
         "modules": Step(prompt=modules_prompt, on_choice=on_module),
+        "language": Step(prompt=language_prompt, on_choice=on_language),
     },
 )

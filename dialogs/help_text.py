@@ -1,13 +1,17 @@
-"""Help: the words that work at any moment, in the learner's language."""
+"""Help: the words that work at any moment, in the learner's language (in every language before
+one is chosen)."""
 
 from __future__ import annotations
 
+from bot.i18n import INTERFACE_LANGUAGES, Translator
 from bot.messages import Outbound
 from dialogs.base import Turn, say
 
 
 def help_text(turn: Turn) -> Outbound:
     """What each global word does."""
+    if _before_a_language(turn):
+        return say("\n\n".join(_first_words(Translator(code)) for code in INTERFACE_LANGUAGES))
     t = turn.t
     lines = [
         t._("You can write these words at any moment:"),
@@ -31,3 +35,25 @@ def help_text(turn: Turn) -> Outbound:
         t._("To answer, write the number of an option or its text."),
     ]
     return say("\n".join(lines))
+
+
+def _before_a_language(turn: Turn) -> bool:
+    """Whether the person has not chosen a language yet (the first question is still open)."""
+    state = turn.state
+    return (
+        turn.learner.consented_at is None
+        and state.get("dialog", "onboarding") == "onboarding"
+        and state.get("step", "language") == "language"
+    )
+
+
+def _first_words(t: Translator) -> str:
+    """What someone who has not chosen a language needs, in one language: how to answer, SOS."""
+    return "\n".join(
+        [
+            t._("You can write these words at any moment:"),
+            f"{t.main_word('sos')}: " + t._("emergency numbers and where to get help"),
+            f"{t.main_word('language')}: " + t._("change the language"),
+            t._("To answer, write the number of an option or its text."),
+        ]
+    )

@@ -63,6 +63,10 @@ def resume_latest(turn: Turn) -> list[Outbound]:
     if row is None:
         return menu.enter(turn)
     found = turn.catalog.module(row.course_id, row.module_id)
+    from dialogs import courses  # the course list opens modules: it imports this one
+
+    if found is not None and courses.needs_language(turn, found[0]):
+        return courses.offer_languages(turn, found[0], row.module_id)
     if row.cards_done and found is not None and found[1].quiz:
         return quiz.start(turn, row.course_id, row.module_id)
     return open_module(turn, row.course_id, row.module_id)
@@ -73,7 +77,11 @@ def open_module(turn: Turn, course_id: str, module_id: str) -> list[Outbound]:
     found = turn.catalog.module(course_id, module_id)
     if found is None:
         return menu.enter(turn, note=turn.t._("That module is no longer available."))
-    module = found[1]
+    course, module = found
+    from dialogs import courses  # the course list opens modules: it imports this one
+
+    if courses.needs_language(turn, course):
+        return courses.offer_languages(turn, course, module_id)
     row = _progress(turn, course_id, module_id)
     if row.cards_done or row.card_index >= len(module.cards):
         row.card_index = 0  # read through before: start over, with the quiz a button away
@@ -88,9 +96,9 @@ def card_prompt(turn: Turn) -> Outbound:
     if content is None:
         return say(t._("That module is no longer available."), Option(t._("Menu"), "menu"))
     course, module = content
+    t, language = turn.course_t(course), turn.course_language(course)
     row = _progress(turn, course.id, module.id)
     index = min(row.card_index, len(module.cards) - 1)
-    language = turn.learner.language
     header = f"{course.text(module.title, language)} ({index + 1}/{len(module.cards)})"
     text = f"{header}\n\n{course.text(module.cards[index].text, language)}"
     last = index == len(module.cards) - 1

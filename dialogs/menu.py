@@ -1,6 +1,10 @@
 """The main menu, one for each role.
 
-menu --> courses | continue | progress | sos | language | help | privacy (delete)
+menu --> courses | progress | sos | language | help | privacy (delete) | continue
+
+Its numbers never shift: "Continue where I left off", which comes and goes, is the last item,
+and the place it may take is kept free (a menu too full for it leaves out Help, whose word
+still works), so a number a person learned keeps its meaning.
 """
 
 from __future__ import annotations
@@ -44,18 +48,18 @@ def menu_options(turn: Turn) -> tuple[Option, ...]:
             sos_item,
             *services_item,
             *person_item,
-            *resume,
             courses_item,
             *alerts_item,
             progress_item,
         ]
     elif turn.learner.role == "civil_society":
         # Pointing a migrant to a door is their daily work: the directory is theirs too.
-        first = [*resume, courses_item, progress_item, sos_item, *person_item, *services_item]
+        first = [courses_item, progress_item, sos_item, *person_item, *services_item]
     else:
-        first = [*resume, courses_item, progress_item, sos_item, *person_item]
+        first = [courses_item, progress_item, sos_item, *person_item]
     help_item = [Option(t._("Help"), "help")]
-    if len(first) + 4 > Outbound.MAX_OPTIONS:
+    # Reminders, language, help, delete, and the place of "continue" whether shown or not.
+    if len(first) + 5 > Outbound.MAX_OPTIONS:
         help_item = []  # the word HELP still works; a person to talk to matters more
     return (
         *first,
@@ -63,6 +67,7 @@ def menu_options(turn: Turn) -> tuple[Option, ...]:
         Option(t._("Language"), "language"),
         *help_item,
         Option(t._("My privacy"), "privacy"),
+        *resume,
     )
 
 

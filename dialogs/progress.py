@@ -23,7 +23,6 @@ def summary(turn: Turn, certificates_follow: bool = False) -> Outbound:
     rows = repo.course_progress(turn.session, turn.learner.id) if turn.learner.id else []
     by_module = {(row.course_id, row.module_id): row for row in rows}
     started = list(dict.fromkeys(row.course_id for row in rows))
-    language = turn.learner.language
     official = turn.learner.role == certificate.ELIGIBLE_ROLE
     certificates = repo.certificates_of(turn.session, turn.learner.id) if official else {}
     blocks = []
@@ -31,6 +30,7 @@ def summary(turn: Turn, certificates_follow: bool = False) -> Outbound:
         course = turn.catalog.course(course_id)
         if course is None:
             continue
+        language = turn.course_language(course)  # its titles as the person reads the course
         passed = sum(
             1 for m in course.modules if (r := by_module.get((course.id, m.id))) and r.passed
         )

@@ -64,11 +64,11 @@ def _current_question(turn: Turn) -> tuple[Course, Module, Question] | None:
 
 def question_prompt(turn: Turn) -> Outbound:
     """The current question and its options."""
-    t = turn.t
     current = _current_question(turn)
     if current is None:
         return result_prompt(turn)
     course, _, question = current
+    t = turn.course_t(course)
     queue, at = turn.state["queue"], turn.state["at"]
     header = t._("Question {number} of {total}", number=at + 1, total=len(queue))
     text, options = answers.ask(turn, course, question, turn.state.get("picks", ""))
@@ -97,11 +97,11 @@ def on_text(turn: Turn) -> list[Outbound]:
     current = _current_question(turn)
     if current is None:
         return router.reprompt(turn, out_of_range=False)
-    _, _, question = current
+    course, _, question = current
     answer = answers.from_text(turn, question, turn.inbound.text)
     if answer is None:
         if question.typed or question.multiple:
-            return [say(answers.not_an_answer(turn, question)), question_prompt(turn)]
+            return [say(answers.not_an_answer(turn, course, question)), question_prompt(turn)]
         return router.reprompt(turn, out_of_range=False)
     return _record(turn, answer)
 
@@ -169,6 +169,7 @@ def result_prompt(turn: Turn) -> Outbound:
     if content is None or attempt is None:
         return say(t._("That module is no longer available."), Option(t._("Menu"), "menu"))
     course, module = content
+    t = turn.course_t(course)
     score, missed = _score(turn, module, attempt.id)
     total = len(module.quiz)
     right = total - len(missed)
@@ -197,7 +198,7 @@ def result_prompt(turn: Turn) -> Outbound:
         )
     following = _next_module(course, module)
     if following is not None and score >= course.pass_mark:
-        title = course.text(following.title, turn.learner.language)
+        title = course.text(following.title, turn.course_language(course))
         options.append(Option(t._("Next: {title}", title=title), "next"))
     options.append(Option(t._("Read the lesson again"), "lesson"))
     options.append(Option(t._("Menu"), "menu"))

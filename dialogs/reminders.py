@@ -7,7 +7,7 @@ hour --(an hour)--> menu
 from __future__ import annotations
 
 from bot.messages import Option, Outbound
-from dialogs import lesson, menu
+from dialogs import alerts, lesson, menu
 from dialogs.base import Dialog, Step, Turn, say
 
 HOURS = (7, 9, 12, 15, 18, 20)
@@ -27,6 +27,8 @@ def prompt(turn: Turn) -> Outbound:
     if current is not None:
         shown = f"{current:02d}"
         text += "\n" + t._("Now: {hour}:00.", hour=shown)
+    if turn.learner.pushes_stopped:
+        text += "\n" + alerts.stopped_line(turn)
     options = [Option(f"{hour:02d}:00", f"h:{hour}") for hour in HOURS]
     options.append(Option(t._("No reminders"), "none"))
     options.append(Option(t._("Menu"), "menu"))

@@ -71,7 +71,7 @@ def prompt(turn: Turn) -> Outbound:
         return say(t._("That review is no longer available."), Option(t._("Menu"), "menu"))
     course, question = content
     text, options = answers.ask(turn, course, question, turn.state.get("picks", ""))
-    header = t._("A quick review of a question you missed:")
+    header = turn.course_t(course)._("A quick review of a question you missed:")
     return say(f"{header}\n\n{text}", *options)
 
 
@@ -97,11 +97,11 @@ def on_text(turn: Turn) -> list[Outbound]:
     content = _content(turn, item) if item is not None else None
     if content is None or item.learner_id != turn.learner.id:
         return _resume(turn, turn.state.get("back") or {})
-    _, question = content
+    course, question = content
     answer = answers.from_text(turn, question, turn.inbound.text)
     if answer is None:
         if question.typed or question.multiple:
-            return [say(answers.not_an_answer(turn, question)), prompt(turn)]
+            return [say(answers.not_an_answer(turn, course, question)), prompt(turn)]
         return router.reprompt(turn, out_of_range=False)
     return _answered(turn, item, answer)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.i18n import INTERFACE_LANGUAGES, LANGUAGES, Translator
 from bot.messages import Option, Outbound
 from dialogs import menu
-from dialogs.base import Dialog, Step, Turn, say
+from dialogs.base import KEPT, Dialog, Step, Turn, say
 
 
 def language_options() -> tuple[Option, ...]:
@@ -23,15 +23,34 @@ def language_prompt(turn: Turn) -> Outbound:
 
 
 def enter(turn: Turn) -> list[Outbound]:
-    """Offer the languages."""
-    turn.go("settings", "language")
+    """Offer the languages, remembering where the person was."""
+    back = turn.state.get("back") if turn.state.get("dialog") == "settings" else dict(turn.state)
+    turn.go("settings", "language", back=back or {})
     return [language_prompt(turn)]
 
 
 def on_language(turn: Turn, option: Option) -> list[Outbound]:
-    """Switch the language and go back to the menu."""
+    """Switch the language and go back to where the person was (a card, a question), now in the
+    new language; from the menu, to the menu."""
+    from dialogs import router  # the router imports every dialog, this one included
+
+    back = {k: v for k, v in (turn.state.get("back") or {}).items() if k != KEPT}
+    before = turn.learner.language
     turn.learner.language = option.value
-    return menu.enter(turn, note=turn.t._("From now on I will write in English."))
+    note = turn.t._("From now on I will write in English.")
+    if back.get("dialog") in (None, "menu", "settings", "onboarding"):
+        return menu.enter(turn, note=note)
+    course = turn.catalog.course(back.get("course", ""))
+    if (
+        course is not None
+        and option.value not in course.readable_languages
+        and turn.chosen_language(course) is None
+        and before in course.readable_languages
+    ):
+        # The course is not in the new language: it goes on in the one it was read in.
+        turn.choose_language(course, before)
+    turn.restore({**back, **({KEPT: turn.state[KEPT]} if turn.state.get(KEPT) else {})})
+    return [say(note), *router.current_prompt(turn)]
 
 
 DIALOG = Dialog(

@@ -203,6 +203,18 @@ class Module:
         """The questions a chat can ask (essays and descriptions are kept for export only)."""
         return tuple(q for q in self.questions if q.deliverable)
 
+    def texts(self) -> list[Texts]:
+        """Every text a chat shows of this module: its title, cards and the questions it asks
+        (a typed question's accepted answers aside: an answer in any language counts)."""
+        found = [self.title, *(card.text for card in self.cards)]
+        for question in self.quiz:
+            found += [question.prompt, question.feedback]
+            found += [choice.feedback for choice in question.options]
+            if not question.typed:
+                found += [choice.text for choice in question.options]
+            found += [texts for pair in question.pairs for texts in (pair.item, pair.answer)]
+        return [texts for texts in found if texts]
+
 
 @dataclass(frozen=True)
 class Course:
@@ -220,6 +232,18 @@ class Course:
     def module(self, module_id: str) -> Module | None:
         """The module with this id, if it exists."""
         return next((m for m in self.modules if m.id == module_id), None)
+
+    @cached_property  # asked for at every card; the content does not change
+    def readable_languages(self) -> tuple[str, ...]:
+        """The course's languages in which every text it shows is written (its default always):
+        a language only partly translated yet is not offered, so nothing is shown mixed."""
+        texts = [self.title, *([self.description] if self.description else [])]
+        texts += [found for module in self.modules for found in module.texts()]
+        return tuple(
+            language
+            for language in self.languages
+            if language == self.default_language or all(language in t for t in texts)
+        )
 
     def text(self, texts: Texts, language: str) -> str:
         """A text of this course in the language, falling back to the course's default."""

@@ -183,13 +183,28 @@ def test_declining_consent_keeps_nothing(person: Person, service) -> None:
 
 
 def test_sos_and_help_before_onboarding(person: Person) -> None:
+    # Before a language is chosen, help is in all four: the person may read only one of them.
     run_transcript(
         person,
         [
             ("sos", ["Emergencias", "Choose your language"]),
-            ("help", ["MENÚ", "Choose your language"]),
+            (
+                "help",
+                [
+                    "Puedes escribir estas palabras en cualquier momento:",
+                    "SOS: emergency numbers and where to get help",
+                    "Vous pouvez écrire ces mots à tout moment",
+                    "Ou ka ekri mo sa yo nenpòt ki lè",
+                    "LANGUE: changer de langue",
+                    "Choose your language",
+                ],
+            ),
+            ("3", "Êtes-vous d'accord ?"),
+            # Once a language is chosen, help is in that one alone, every word listed.
+            ("help", ["MENU: le menu principal", "Êtes-vous d'accord ?"]),
         ],
     )
+    assert "Puedes escribir" not in person.says("help")
 
 
 def test_delete_erases_at_once_and_starts_over(person: Person, service) -> None:

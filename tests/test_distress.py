@@ -17,6 +17,8 @@ TO_THE_LESSON = {
         (yes, "1."),
         ("1", "1."),  # an official: the menu
         ("1", "1."),  # courses: the test course
+        # It is written in Spanish and English: French and Kreyòl speakers choose one first.
+        *([] if language in ("es", "en") else [("1", "1. Lo básico")]),
         ("1", "(1/3)"),  # its first module, first card
     ]
     for language, number, yes in (
