@@ -14,7 +14,7 @@ from bot.i18n import LANGUAGES
 from bot.messages import Option, Outbound
 from dialogs import lesson, menu
 from dialogs.base import Dialog, Step, Turn, say
-from lessons.model import Course
+from lessons.model import Course, Module
 from storage import repo
 from storage.models import ModuleProgress
 
@@ -130,8 +130,10 @@ def modules_prompt(turn: Turn) -> Outbound:
         return list_prompt(turn)
     t, language = turn.course_t(course), turn.course_language(course)
     done = _progress_by_module(turn, course.id)
+    back = [Option(t._("Other courses"), "courses")] if len(_courses(turn)) > 1 else []
+    shown, more = _modules_on_page(turn, course.modules, len(back) + 1)
     options = []
-    for module in course.modules[:8]:
+    for module in shown:
         title = course.text(module.title, language)
         row = done.get((course.id, module.id))
         if row is not None and row.passed:
@@ -143,14 +145,30 @@ def modules_prompt(turn: Turn) -> Outbound:
         options.append(Option(label, f"m:{module.id}"))
     description = course.text(course.description, language)
     text = "\n\n".join(p for p in (course.text(course.title, language), description) if p)
-    back = [Option(t._("Other courses"), "courses")] if len(_courses(turn)) > 1 else []
-    return say(text, *options, *back, Option(t._("Menu"), "menu"))
+    more_item = [Option(t._("More modules"), "more")] if more else []
+    return say(text, *options, *more_item, *back, Option(t._("Menu"), "menu"))
+
+
+def _modules_on_page(
+    turn: Turn, modules: tuple[Module, ...], others: int
+) -> tuple[tuple[Module, ...], bool]:
+    """The modules the list shows now, and whether there are more: pages of what fits beside
+    "more modules" and the other options, so that no module is out of reach."""
+    if len(modules) + others <= Outbound.MAX_OPTIONS:
+        return modules, False
+    size = Outbound.MAX_OPTIONS - others - 1
+    pages = -(-len(modules) // size)
+    page = int(turn.state.get("page", 0)) % pages
+    return modules[page * size : (page + 1) * size], True
 
 
 def on_module(turn: Turn, option: Option) -> list[Outbound]:
     """Open the chosen module at the learner's place in it."""
     if option.value == "menu":
         return menu.enter(turn)
+    if option.value == "more":
+        turn.update(page=int(turn.state.get("page", 0)) + 1)
+        return [modules_prompt(turn)]
     if option.value == "courses":
         turn.go("courses", "list")
         return [list_prompt(turn)]

@@ -83,3 +83,26 @@ def test_yon_migran_li_modil_sou_arestasyon_an_e_li_reyisi_tes_la(migran: Person
             ("pwogrè", ["1 sou 9 modil reyisi", "✓ Si INM arete w: reyisi (100%)"]),
         ],
     )
+
+
+def test_a_course_longer_than_a_screen_pages_its_modules(app_config) -> None:
+    """A civil-society worker sees both courses, so the nine modules of the migrants' course do
+    not fit one screen beside "Other courses" and "Menu": "More modules" shows the rest."""
+    app = create_app({**app_config, "SENDA_CATALOG": str(BUNDLED_CATALOG)})
+    try:
+        worker = Person(app.extensions["senda"].engine)
+        run_transcript(
+            worker,
+            [
+                ("hola", "Elige tu idioma"),
+                ("1", "¿Estás de acuerdo?"),
+                ("sí", "¿Quién eres?"),
+                ("2", "Menú"),
+                ("cursos", "Tus derechos y tu seguridad"),
+                ("tus derechos y tu seguridad", ["7. ", "8. Más módulos", "9. Otros cursos"]),
+                ("8", ["1. Tu salud", "2. Volver a tu país", "3. Más módulos"]),
+                ("2", "Volver a tu país (1/"),
+            ],
+        )
+    finally:
+        app.extensions["senda"].close()
