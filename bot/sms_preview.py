@@ -1,5 +1,5 @@
-"""A quiz question as an SMS carries it, written by the quiz dialog itself, for the content
-check (`senda lessons validate --sms`, lessons.sms_check)."""
+"""A quiz question and a safety entry as an SMS carries them, written by the dialogs
+themselves, for the content check (`senda lessons validate --sms`, lessons.sms_check)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import cast
 from sqlalchemy.orm import Session
 
 from bot.channels.twilio import SMS, with_numbered_options
+from bot.i18n import Translator
 from bot.messages import Inbound
-from dialogs import quiz
+from dialogs import quiz, safety
 from dialogs.base import Turn
 from lessons.model import Catalog, Course, Module, Question
 from storage.models import Learner
@@ -36,3 +37,8 @@ def render_question(course: Course, module: Module, question: Question, language
         )
         texts.append(with_numbered_options(quiz.question_prompt(turn)).text)
     return texts
+
+
+def render_entry(text: str, language: str) -> str:
+    """A safety entry alone in a part of an SOS sent by SMS: neutral line, entry, MORE line."""
+    return safety.part_with_one(Translator(language), text)

@@ -36,11 +36,20 @@ def _blocks(turn: Turn) -> list[str]:
     return blocks
 
 
+def _more_line(t: Translator) -> str:
+    return t._("Write {word} for the rest.", word=t.main_word("more"))
+
+
+def part_with_one(t: Translator, block: str) -> str:
+    """The longest an SMS part holding this one paragraph can be (for the content check)."""
+    return "\n\n".join([t._(NEUTRAL), block, _more_line(t)])
+
+
 def _part(turn: Turn, blocks: list[str], start: int, first: bool) -> tuple[str, int]:
     """The SMS that begins at block `start`, and where the next one begins (len: none)."""
     t = turn.t
     opening = [t._(NEUTRAL)] if first else []
-    more = t._("Write {word} for the rest.", word=t.main_word("more"))
+    more = _more_line(t)
     if fits_sms("\n\n".join([*opening, *blocks[start:]])):
         return "\n\n".join([*opening, *blocks[start:]]), len(blocks)
     end = start + 1  # one paragraph at least, whatever its length

@@ -1,10 +1,11 @@
-"""`senda lessons validate --sms`: every card and quiz question that costs more than three
-segments on SMS, at its file and line.
+"""`senda lessons validate --sms`: every card, quiz question and safety entry that costs more
+than three segments on SMS, at its file and line.
 
 A card counts as the SMS channel sends its text (in GSM-7 where it has a form there); a question
-as the quiz asks it: its header, the prompt and the numbered options. The chat writes those, so
-the caller passes `render_question`, which renders a question with the dialogs' own functions
-(this package imports nothing of the chat).
+as the quiz asks it: its header, the prompt and the numbered options; a safety entry as the part
+of an SOS that holds it alone (the neutral line, the entry, "Write MORE for the rest."). The chat
+writes those, so the caller passes `render_question` and `render_entry`, which use the dialogs'
+own functions (this package imports nothing of the chat).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from lessons.loader import COURSE_FILE, Problem
+from lessons.loader import COURSE_FILE, SAFETY_FILE, Problem
 from lessons.model import Catalog, Course, Module, Question
 from lessons.sms import SEGMENT_LIMIT, sms_segments, to_gsm
 from lessons.source import LineMap, SourceError, read_yaml
@@ -21,6 +22,8 @@ from lessons.source import LineMap, SourceError, read_yaml
 # (course, module, question, language) -> the messages that ask it (one per item of a matching
 # question), as the chat writes them before the channel.
 RenderQuestion = Callable[[Course, Module, Question, str], list[str]]
+# (an entry's text, language) -> the SMS part that holds it alone.
+RenderEntry = Callable[[str, str], str]
 
 
 @dataclass(frozen=True)
@@ -58,8 +61,22 @@ def _items(path: Path, key: str) -> dict[str, LineMap]:
     }
 
 
-def sms_texts(folder: Path, catalog: Catalog, render_question: RenderQuestion) -> Iterator[SmsText]:
-    """Every card and askable question of every course, in each of the course's languages."""
+def sms_texts(
+    folder: Path, catalog: Catalog, render_question: RenderQuestion, render_entry: RenderEntry
+) -> Iterator[SmsText]:
+    """Every card and askable question of every course, in each of the course's languages, and
+    every safety entry in each of its languages."""
+    path = folder / SAFETY_FILE
+    entries = _items(path, "entries")
+    for entry in catalog.safety:
+        for language, text in entry.text.items():
+            yield SmsText(
+                path,
+                _line(entries.get(entry.id), "text", language),
+                language,
+                f"safety entry '{entry.id}'",
+                to_gsm(render_entry(text, language)),
+            )
     for course in catalog.courses:
         course_folder = folder / course.id
         if not (course_folder / COURSE_FILE).is_file():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import BUNDLED_CATALOG
-from bot.sms_preview import render_question
+from bot.sms_preview import render_entry, render_question
 from lessons.loader import read_catalog
 from lessons.sms import sms_segments
 from lessons.sms_check import sms_texts
@@ -64,8 +64,8 @@ def test_the_sos_answer_exists_in_every_interface_language_with_sources():
         assert entry.source
 
 
-def test_every_card_and_question_fits_three_sms_segments_in_gsm_7():
-    texts = list(sms_texts(BUNDLED_CATALOG, CATALOG, render_question))
+def test_every_card_question_and_safety_entry_fits_three_sms_segments_in_gsm_7():
+    texts = list(sms_texts(BUNDLED_CATALOG, CATALOG, render_question, render_entry))
     assert len(texts) > 200  # every card and question, in each language of its course
     counts = {(t.path.name, t.line, t.language): sms_segments(t.text) for t in texts}
     assert all(encoding == "GSM-7" for encoding, _ in counts.values())

@@ -288,56 +288,40 @@ LONG = "Línea de atención, llamá gratis. " * 15
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "line_fragment", "message"),
+    ("name", "old", "new", "line_fragment", "message"),
     [
         (
+            BASICS,
             "es: Primera tarjeta de prueba.",
             f"es: {LONG}",
             "es: Línea",
             "card 'one' in 'es' is 4 SMS segments (at most 3)",
         ),
         (
+            BASICS,
             "en: What colour is a clear sky?",
             "en: " + "What colour is a clear sky, today and tomorrow? " * 9,
             "en: What colour is a clear sky, today",
             "question 'colour' in 'en' is 4 SMS segments (at most 3)",
         ),
+        (
+            "safety.yaml",
+            'es: "Emergencias: llama al número de prueba 000."',
+            f'es: "{LONG}"',
+            'es: "Línea',
+            "safety entry 'emergency' in 'es' is 4 SMS segments (at most 3)",
+        ),
     ],
-    ids=["a long card", "a question long with its header and options"],
+    ids=["a long card", "a question long with its header and options", "a long safety entry"],
 )
-def test_sms_reports_each_text_over_three_segments(tmp_path, old, new, line_fragment, message):
+def test_sms_reports_each_text_over_three_segments(
+    tmp_path, name, old, new, line_fragment, message
+):
     folder = _copy_catalog(tmp_path)
-    _edit(folder, BASICS, old, new)
+    _edit(folder, name, old, new)
     result = CliRunner().invoke(senda, ["lessons", "validate", str(folder)])
     assert result.exit_code == 0, "without --sms a long text is no problem"
     result = CliRunner().invoke(senda, ["lessons", "validate", "--sms", str(folder)])
     assert result.exit_code == 1, result.output
-    line = _line_of(folder, BASICS, line_fragment)
-    assert f"{folder / BASICS}:{line}: {message}" in result.output.splitlines()
-
-
-def test_show_prints_the_course_as_json():
-    import json
-
-    result = CliRunner().invoke(
-        senda, ["lessons", "show", "demo", "--json", "--catalog", str(TEST_CATALOG)]
-    )
-    assert result.exit_code == 0, result.output
-    course = json.loads(result.output)
-    basics = course["modules"][0]
-    assert [m["id"] for m in course["modules"]] == ["basics", "second"]
-    colour = basics["questions"][0]
-    assert colour["type"] == "choice"
-    assert colour["prompt"]["en"] == "What colour is a clear sky?"
-    assert [(o["text"]["es"], o["correct"], o["weight"]) for o in colour["options"]] == [
-        ("Verde", False, 0),
-        ("Azul", True, 100),
-        ("Rojo", False, 0),
-    ]
-    assert basics["questions"][1]["options"][1]["feedback"]["en"] == "Five is one too many."
-
-
-def test_show_names_the_courses_when_one_is_unknown():
-    result = CliRunner().invoke(senda, ["lessons", "show", "nope", "--catalog", str(TEST_CATALOG)])
-    assert result.exit_code == 1
-    assert "no course 'nope' (courses: demo, street-safety)" in result.output
+    line = _line_of(folder, name, line_fragment)
+    assert f"{folder / name}:{line}: {message}" in result.output.splitlines()
