@@ -45,10 +45,11 @@ def part_with_one(t: Translator, block: str) -> str:
     return "\n\n".join([t._(NEUTRAL), block, _more_line(t)])
 
 
-def _part(turn: Turn, blocks: list[str], start: int, first: bool) -> tuple[str, int]:
-    """The SMS that begins at block `start`, and where the next one begins (len: none)."""
+def _part(turn: Turn, blocks: list[str], start: int) -> tuple[str, int]:
+    """The SMS that begins at block `start`, and where the next one begins (len: none); each
+    opens with the neutral line, as a preview of any of them must show nothing."""
     t = turn.t
-    opening = [t._(NEUTRAL)] if first else []
+    opening = [t._(NEUTRAL)]
     more = _more_line(t)
     if fits_sms("\n\n".join([*opening, *blocks[start:]])):
         return "\n\n".join([*opening, *blocks[start:]]), len(blocks)
@@ -60,12 +61,13 @@ def _part(turn: Turn, blocks: list[str], start: int, first: bool) -> tuple[str, 
 
 def sos(turn: Turn, first: bool = True) -> Outbound:
     """Emergency numbers and where to get help, in the learner's language or Spanish; `first`:
-    the message opens with the neutral line (not when it follows one). On SMS, the first part."""
+    the message opens with the neutral line (not when it follows one). On SMS, the first part,
+    which opens with the neutral line whatever `first` says: it may go as an SMS of its own."""
     blocks = _blocks(turn)
     if turn.inbound.channel != SMS:
         text = "\n\n".join(blocks)
         return say(neutral(turn.t, text) if first else text)
-    text, end = _part(turn, blocks, 0, first)
+    text, end = _part(turn, blocks, 0)
     if end < len(blocks):
         turn.update(**{REST: end})
     return say(text)
@@ -77,10 +79,9 @@ def pending(turn: Turn) -> bool:
 
 
 def more(turn: Turn) -> Outbound:
-    """The next part of an SOS sent in parts (each opens with the neutral line: a preview of it
-    shows nothing either)."""
+    """The next part of an SOS sent in parts."""
     blocks = _blocks(turn)
-    text, end = _part(turn, blocks, min(turn.state[REST], len(blocks) - 1), first=True)
+    text, end = _part(turn, blocks, min(turn.state[REST], len(blocks) - 1))
     forget(turn)
     if end < len(blocks):
         turn.update(**{REST: end})

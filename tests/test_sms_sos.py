@@ -99,3 +99,15 @@ def test_sos_on_whatsapp_is_one_message_with_every_entry(app, fake):
     assert "PLIS" not in answer
     for entry in CATALOG.safety:
         assert entry.text["ht"] in answer  # as written: accents and all
+
+
+def test_a_cry_for_help_by_sms_opens_every_message_with_the_neutral_line(app, fake):
+    person = TwilioPerson(app.test_client(), fake, sender=SMS_SENDER)
+    person.writes("hola")
+    person.writes("1")
+    answer = sent(person, fake, "me quieren secuestrar")
+    assert any("911" in body for body in answer)
+    for body in answer:
+        if "911" in body or "089" in body:
+            assert body.startswith("Senda: informacion\n\n")  # a locked screen shows only this
+            assert sms_segments(body)[1] <= 3
