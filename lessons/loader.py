@@ -54,11 +54,11 @@ TOPIC_KEYS = {"id", "name"}
 SERVICE_KEYS = {f.name for f in fields(Service)}
 ENTRY_KEYS = {"id", "text", "source"}
 # A source must be one a reader can look up: not a file of this project ("FACTS.md",
-# "../shared/..."), nor a note that it still has to be checked. Web addresses are set aside first.
+# "../shared/...": notes, content, code), nor a note that it still has to be checked. Web
+# addresses are set aside first. (A question imported from a bank names its .gift or .txt file:
+# where it came from, kept as the importer wrote it.)
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
-_PROJECT_FILE = re.compile(
-    r"(\.\.?/|\bshared/|[\w-]+\.(md|ya?ml|txt|csv|json|po|py)\b)", re.IGNORECASE
-)
+_PROJECT_FILE = re.compile(r"(\.\.?/|\bshared/|[\w-]+\.(md|ya?ml|pot?|py)\b)", re.IGNORECASE)
 _UNCHECKED = re.compile(r"\b(verify|verified\?|todo|tbd|fixme)\b", re.IGNORECASE)
 
 
