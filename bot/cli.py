@@ -133,10 +133,20 @@ def lessons() -> None:
 
 @lessons.command("validate", with_appcontext=False)
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-def lessons_validate(path: Path | None) -> None:
+@click.option(
+    "--sms",
+    is_flag=True,
+    help="Also report each card, quiz question and safety entry over 3 SMS segments.",
+)
+def lessons_validate(path: Path | None, sms: bool) -> None:
     """Check the content; print each problem as file:line: message; exit 1 on any."""
     folder = path or Path(_catalog_from_environment())
     catalog, problems = read_catalog(folder)
+    if sms:
+        from bot.sms_preview import render_entry, render_question
+        from lessons.sms_check import sms_problems, sms_texts
+
+        problems += sms_problems(sms_texts(folder, catalog, render_question, render_entry))
     for problem in problems:
         click.echo(str(problem))
     if problems:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels.twilio import SMS, with_numbered_options
 from bot.delivery import tidy
 from bot.delivery.outbox import Outbox
 from bot.i18n import DEFAULT_LANGUAGE, Translator, clean_text
@@ -17,6 +18,7 @@ from bot.messages import Inbound, Outbound
 from dialogs import router
 from dialogs.base import ServiceInfo, Turn, say
 from lessons.model import Catalog
+from lessons.sms import fits_sms
 from storage import repo
 from storage.crypto import AddressCipher
 from storage.db import database_unavailable
@@ -93,7 +95,7 @@ class Engine:
             if learner is None or self.outbox is None:
                 return 0
             turn = self._turn(session, learner, Inbound(channel=learner.channel, address=""))
-            messages = merge(produce(turn))
+            messages = merge(produce(turn), learner.channel)
             turn.save_state()
             if messages and self.outbox.handles(learner.channel):
                 self.outbox.enqueue(session, learner, messages, kind="push")
@@ -116,7 +118,7 @@ class Engine:
             # changed in the session is flushed before each query of the dialog.)
             learner.unreachable_at = None
         turn = self._turn(session, learner, inbound)
-        messages = merge(self._answer(turn))
+        messages = merge(self._answer(turn), inbound.channel)
         if turn.erased:
             return Reply(messages, erased=True)
         self._tidy(session, turn)
@@ -180,17 +182,23 @@ def _apology() -> str:
     )
 
 
-def merge(outbound: list[Outbound]) -> list[Outbound]:
-    """Join a message without options to the one after it: fewer messages on a weak signal."""
+def merge(outbound: list[Outbound], channel: str = "") -> list[Outbound]:
+    """Join a message without options to the one after it: fewer messages on a weak signal. On
+    SMS only while the joined one fits 3 segments: an answer sent in parts (SOS) stays apart."""
     merged: list[Outbound] = []
     for message in outbound:
         previous = merged[-1] if merged else None
+        joined = f"{previous.text}\n\n{message.text}" if previous is not None else ""
         if (
             previous is not None
             and not previous.options
-            and len(previous.text) + len(message.text) + 2 <= MERGED_MESSAGE_LIMIT
+            and len(joined) <= MERGED_MESSAGE_LIMIT
+            and (
+                channel != SMS
+                or fits_sms(with_numbered_options(Outbound(joined, message.options)).text)
+            )
         ):
-            merged[-1] = Outbound(f"{previous.text}\n\n{message.text}", message.options)
+            merged[-1] = Outbound(joined, message.options)
         else:
             merged.append(message)
     return merged

@@ -75,6 +75,7 @@ GLOBAL_WORDS = (
     NP_("global word", "delete"),
     NP_("global word", "person"),
     NP_("global word", "clear"),
+    NP_("global word", "more"),  # the rest of an answer SMS sent in parts (SOS); else nothing
 )
 
 

@@ -96,6 +96,15 @@ def _progress(turn: Turn) -> list[Outbound]:
     return [progress.summary(turn), *current_prompt(turn)]
 
 
+def _more(turn: Turn) -> list[Outbound]:
+    """The next part of an SOS sent in parts; the question again after the last. MORE means
+    nothing else here: without an SOS waiting, the word goes to the step like any text."""
+    if not safety.pending(turn):
+        return _answer_step(turn)
+    part = safety.more(turn)
+    return [part] if safety.pending(turn) else [part, *current_prompt(turn)]
+
+
 def _language(turn: Turn) -> list[Outbound]:
     return settings.enter(turn) if turn.learner.consented_at else onboarding.enter(turn)
 
@@ -111,6 +120,7 @@ GLOBAL_ACTIONS: dict[str, Callable[[Turn], list[Outbound]]] = {
     "delete": erase.erase,
     "person": lambda turn: helpdesk.enter(turn) or current_prompt(turn),
     "clear": privacy.clear,
+    "more": _more,
 }
 
 
@@ -161,8 +171,15 @@ def respond(turn: Turn) -> list[Outbound]:
     if turn.inbound.start_parameter is not None:
         return open_link(turn)
     word = global_word(turn.inbound.text) if turn.inbound.choice is None else None
+    if word != "more":
+        safety.forget(turn)  # the rest of an SOS is for a MORE at once, not later
     if word is not None:
         return GLOBAL_ACTIONS[word](turn)
+    return _answer_step(turn)
+
+
+def _answer_step(turn: Turn) -> list[Outbound]:
+    """The message as an answer to the current step (no global word)."""
     step = current_step(turn)
     if step is None:
         if distress.heard(turn):
@@ -172,6 +189,7 @@ def respond(turn: Turn) -> list[Outbound]:
     if (
         turn.inbound.choice is not None
         and turn.inbound.choice in GLOBAL_ACTIONS
+        and turn.inbound.choice != "more"  # a button of an old message; MORE is typed
         and not any(o.value == turn.inbound.choice for o in options)
     ):
         return GLOBAL_ACTIONS[turn.inbound.choice](turn)

@@ -53,6 +53,13 @@ REGION_KEYS = {"id", "name", "timezone"}
 TOPIC_KEYS = {"id", "name"}
 SERVICE_KEYS = {f.name for f in fields(Service)}
 ENTRY_KEYS = {"id", "text", "source"}
+# A source must be one a reader can look up: not a file of this project ("FACTS.md",
+# "../shared/...": notes, content, code), nor a note that it still has to be checked. Web
+# addresses are set aside first. (A question imported from a bank names its .gift or .txt file:
+# where it came from, kept as the importer wrote it.)
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+_PROJECT_FILE = re.compile(r"(\.\.?/|\bshared/|[\w-]+\.(md|ya?ml|pot?|py)\b)", re.IGNORECASE)
+_UNCHECKED = re.compile(r"\b(verify|verified\?|todo|tbd|fixme)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -152,7 +159,25 @@ class _Reader:
         if not isinstance(value, str) or not value.strip():
             self.problem(data.line, f"{what} has no source")
             return ""
+        self.public_source(data, what)
         return value.strip()
+
+    def public_source(self, data: LineMap, what: str) -> None:
+        """A problem when a given source names no public source."""
+        value = str(data.get("source") or "")
+        if not value.strip():
+            return
+        words = _URL.sub(" ", value)
+        if (found := _PROJECT_FILE.search(words)) is not None:
+            reason = f"names '{found.group(0)}', a file of this project"
+        elif (found := _UNCHECKED.search(words)) is not None:
+            reason = f"says '{found.group(0)}'"
+        else:
+            return
+        self.problem(
+            data.line_of("source"),
+            f"{what} source {reason}: cite a public source (a page, a law, a publication)",
+        )
 
 
 def _unique(reader: _Reader, items: list[tuple[str, int]], what: str) -> None:
@@ -418,6 +443,7 @@ def _service(reader: _Reader, entry: LineMap, service_id: str, default: str) -> 
     )
     for message in problems_of(service, city_exists):
         reader.problem(entry.line, f"{what}: {message}")
+    reader.public_source(entry, what)
     return service
 
 

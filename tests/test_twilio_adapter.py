@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.twilio import MissingFields, parse_form, sms_segments, with_numbered_options
+from bot.channels.twilio import MissingFields, parse_form, with_numbered_options
 from bot.messages import Inbound, Location, MediaKind, Option, Outbound
+from lessons.sms import sms_segments, to_gsm
 from tests.twilio_helpers import payload
 
 WA = "+5215512345678"
@@ -89,6 +90,28 @@ def test_options_are_a_numbered_list_in_the_text():
 )
 def test_sms_segments(text, expected):
     assert sms_segments(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("¿Cómo estás? Línea, según", "¿Como estas? Linea, segun"),  # ¿ is GSM-7, ó í ú are not
+        ("Kreyòl: ou gen dwa, è, à, ù", "Kreyòl: ou gen dwa, è, à, ù"),  # all GSM-7 already
+        ("Français : â ê î ô û ë ï ç œ", "Francais : a e i o u e i c oe"),
+        ("«\u00a0Oui\u00a0» “yes” ’ – — …", '" Oui " "yes" \' - - ...'),
+        ("Niño, PEÑA, Ça", "Niño, PEÑA, Ça"),  # ñ Ñ Ç are GSM-7
+        ("Ayuda 🙂", "Ayuda 🙂"),  # no GSM-7 form: the SMS stays UCS-2
+        ("Привет", "Привет"),
+    ],
+)
+def test_to_gsm_writes_each_character_in_its_closest_gsm_7_form(text, expected):
+    assert to_gsm(text) == expected
+
+
+def test_an_accented_text_costs_fewer_segments_once_in_gsm_7():
+    text = "Asilo: pídelo en la COMAR dentro de los 30 días hábiles después de entrar a México."
+    assert sms_segments(text) == ("UCS-2", 2)
+    assert sms_segments(to_gsm(text)) == ("GSM-7", 1)
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from bot.delivery.jobs import sweep
 from bot.messages import Outbound
+from lessons.sms import sms_segments
 from storage.models import Base, Learner, OutboxMessage, utcnow
 from tests.fakes.twilio import FakeTwilio
 from tests.twilio_helpers import (
@@ -87,6 +88,49 @@ def test_sms_is_answered_through_the_same_engine(app, fake):
     assert "1. Español" in answer
     assert fake.messages()[-1].params["From"] == SMS_FROM
     assert fake.messages()[-1].params["To"] == "+5215587654321"
+
+
+LANGUAGES = "Elige tu idioma:\nChoose your language:\nChoisissez votre langue :\nChwazi lang ou:"
+
+
+@pytest.mark.parametrize(
+    ("sender", "to", "from_", "options", "consent"),
+    [
+        # SMS: in GSM-7 where a character has a form there (ç, í, á go; ñ and ò are GSM-7).
+        (
+            "+5215587654321",
+            "+5215587654321",
+            SMS_FROM,
+            "1. Español\n2. English\n3. Francais\n4. Kreyòl ayisyen",
+            "¿Estas de acuerdo?\n\n1. Si, acepto\n2. No",
+        ),
+        # WhatsApp: the text as written.
+        (
+            "whatsapp:+5215512345678",
+            "whatsapp:+5215512345678",
+            WHATSAPP_FROM,
+            "1. Español\n2. English\n3. Français\n4. Kreyòl ayisyen",
+            "¿Estás de acuerdo?\n\n1. Sí, acepto\n2. No",
+        ),
+    ],
+    ids=["sms", "whatsapp"],
+)
+def test_sms_goes_in_gsm_7_and_whatsapp_keeps_its_accents(
+    app, fake, sender, to, from_, options, consent
+):
+    person = TwilioPerson(app.test_client(), fake, sender=sender)
+    person.writes("hola")
+    assert fake.messages()[-1].params == {
+        "To": to,
+        "From": from_,
+        "StatusCallback": PUBLIC_URL + "/webhooks/twilio/status",
+        "Body": f"{LANGUAGES}\n\n{options}",
+    }
+    person.writes("1")
+    body = fake.messages()[-1].params["Body"]
+    assert body.endswith(consent)
+    encoding, _ = sms_segments(body)
+    assert encoding == ("UCS-2" if sender.startswith("whatsapp:") else "GSM-7")
 
 
 def test_behind_a_tls_proxy_the_public_url_is_what_is_signed(ana, service):

@@ -94,6 +94,46 @@ CASES = [
         "card 'only' has no source",
     ),
     (
+        "a source that is a file of this project",
+        "demo/second.yaml",
+        "    source: test fixture\nquestions",
+        "    source: as stated in FACTS.md\nquestions",
+        "as stated in FACTS.md",
+        "card 'only' source names 'FACTS.md', a file of this project",
+    ),
+    (
+        "a source still to be verified",
+        BASICS,
+        "    source: test fixture\n  - id: two",
+        "    source: a newspaper (verify before deployment)\n  - id: two",
+        "verify before",
+        "card 'one' source says 'verify'",
+    ),
+    (
+        "a source in the shared folder",
+        "demo/second.yaml",
+        "    source: test fixture\n",
+        "    source: ../shared/content/notes\n",
+        "../shared",
+        "card 'only' source names '../', a file of this project",
+    ),
+    (
+        "a safety entry whose source says verify",
+        "safety.yaml",
+        "source: test fixture",
+        "source: TODO",
+        "source: TODO",
+        "entry 'emergency' source says 'TODO'",
+    ),
+    (
+        "a service whose source is a file of this project",
+        "services.yaml",
+        "    source: test fixture\n    checked: 2026-10",
+        "    source: SERVICES-FACTS.md\n    checked: 2026-10",
+        "SERVICES-FACTS.md",
+        "service 'shelter-a' source names 'SERVICES-FACTS.md', a file of this project",
+    ),
+    (
         "unknown field (a typo)",
         "demo/second.yaml",
         "    options:",
@@ -230,28 +270,58 @@ def test_the_bundled_catalog_is_valid():
     assert result.exit_code == 0, result.output
 
 
-def test_show_prints_the_course_as_json():
-    import json
+def test_a_url_is_a_public_source_whatever_its_file_name():
+    from lessons.loader import _PROJECT_FILE, _URL
 
-    result = CliRunner().invoke(
-        senda, ["lessons", "show", "demo", "--json", "--catalog", str(TEST_CATALOG)]
-    )
-    assert result.exit_code == 0, result.output
-    course = json.loads(result.output)
-    basics = course["modules"][0]
-    assert [m["id"] for m in course["modules"]] == ["basics", "second"]
-    colour = basics["questions"][0]
-    assert colour["type"] == "choice"
-    assert colour["prompt"]["en"] == "What colour is a clear sky?"
-    assert [(o["text"]["es"], o["correct"], o["weight"]) for o in colour["options"]] == [
-        ("Verde", False, 0),
-        ("Azul", True, 100),
-        ("Rojo", False, 0),
-    ]
-    assert basics["questions"][1]["options"][1]["feedback"]["en"] == "Five is one too many."
+    source = "https://github.com/org/repo/blob/main/README.md; https://example.org/a.html"
+    assert _PROJECT_FILE.search(_URL.sub(" ", source)) is None
 
 
-def test_show_names_the_courses_when_one_is_unknown():
-    result = CliRunner().invoke(senda, ["lessons", "show", "nope", "--catalog", str(TEST_CATALOG)])
-    assert result.exit_code == 1
-    assert "no course 'nope' (courses: demo, street-safety)" in result.output
+def test_sms_fits_the_bundled_and_the_test_catalog():
+    for env, path in (({"SENDA_CATALOG": ""}, []), ({}, [str(TEST_CATALOG)])):
+        result = CliRunner().invoke(senda, ["lessons", "validate", "--sms", *path], env=env)
+        assert result.exit_code == 0, result.output
+
+
+# A card of 495 characters: 4 segments in GSM-7 (8 in UCS-2, which its accents would need).
+LONG = "Línea de atención, llamá gratis. " * 15
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "line_fragment", "message"),
+    [
+        (
+            BASICS,
+            "es: Primera tarjeta de prueba.",
+            f"es: {LONG}",
+            "es: Línea",
+            "card 'one' in 'es' is 4 SMS segments (at most 3)",
+        ),
+        (
+            BASICS,
+            "en: What colour is a clear sky?",
+            "en: " + "What colour is a clear sky, today and tomorrow? " * 9,
+            "en: What colour is a clear sky, today",
+            "question 'colour' in 'en' is 4 SMS segments (at most 3)",
+        ),
+        (
+            "safety.yaml",
+            'es: "Emergencias: llama al número de prueba 000."',
+            f'es: "{LONG}"',
+            'es: "Línea',
+            "safety entry 'emergency' in 'es' is 4 SMS segments (at most 3)",
+        ),
+    ],
+    ids=["a long card", "a question long with its header and options", "a long safety entry"],
+)
+def test_sms_reports_each_text_over_three_segments(
+    tmp_path, name, old, new, line_fragment, message
+):
+    folder = _copy_catalog(tmp_path)
+    _edit(folder, name, old, new)
+    result = CliRunner().invoke(senda, ["lessons", "validate", str(folder)])
+    assert result.exit_code == 0, "without --sms a long text is no problem"
+    result = CliRunner().invoke(senda, ["lessons", "validate", "--sms", str(folder)])
+    assert result.exit_code == 1, result.output
+    line = _line_of(folder, name, line_fragment)
+    assert f"{folder / name}:{line}: {message}" in result.output.splitlines()

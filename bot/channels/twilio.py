@@ -21,6 +21,7 @@ from twilio.rest import Client
 from bot.channels.text import split_message
 from bot.delivery.outbox import Envelope, Held, Rejected, RetryLater, Unreachable
 from bot.messages import Inbound, Location, MediaKind, Outbound
+from lessons.sms import sms_segments, to_gsm
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -122,23 +123,6 @@ def with_numbered_options(message: Outbound) -> Outbound:
     return Outbound(message.text + "\n\n" + "\n".join(lines), message.options)
 
 
-# GSM 03.38: the basic set is one septet a character, the extension set two.
-_GSM_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM_EXTENSION = set("^{}\\[~]|€\f")
-
-
-def sms_segments(text: str) -> tuple[str, int]:
-    """The encoding an SMS needs (GSM-7 or UCS-2) and how many segments it costs."""
-    if all(c in _GSM_BASIC or c in _GSM_EXTENSION for c in text):
-        septets = sum(2 if c in _GSM_EXTENSION else 1 for c in text)
-        return "GSM-7", 1 if septets <= 160 else -(-septets // 153)
-    units = len(text.encode("utf-16-le")) // 2
-    return "UCS-2", 1 if units <= 70 else -(-units // 67)
-
-
 @dataclass(frozen=True)
 class Template:
     """An approved WhatsApp template for pushes outside the 24-hour window."""
@@ -189,11 +173,15 @@ class TwilioSender:
         return sid if fits else None
 
     def prepare(self, message: Outbound) -> list[Outbound]:
-        """Buttons when a quick-reply template fits, else the options written in; then parts
-        of at most 1,600 characters."""
+        """Buttons when a quick-reply template fits, else the options written in; on SMS the
+        text in GSM-7 where it has a form there (lessons.sms); then parts of at most 1,600
+        characters."""
         if self.quick_reply_sid(message):
             return [message]
-        return split_message(with_numbered_options(message), TEXT_LIMIT)
+        written = with_numbered_options(message)
+        if self.channel == SMS:
+            written = Outbound(to_gsm(written.text), written.options)
+        return split_message(written, TEXT_LIMIT)
 
     def send(self, address: str, message: Outbound, envelope: Envelope | None = None) -> str:
         """Send one part; outside WhatsApp's 24-hour window only an approved template goes."""
