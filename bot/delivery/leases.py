@@ -26,11 +26,12 @@ import logging
 import secrets
 import threading
 import time
+from collections import Counter
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 import redis
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from storage.models import OutboxMessage, WorkerLease, utcnow
@@ -251,3 +252,27 @@ def give_back(service: Service, worker_ids: Collection[str]) -> int:
         except Exception:  # the queue away (Redis): the minute sweep sends them once it is back
             log.warning("leases: could not queue the resend; the minute sweep will send them")
     return given or 0
+
+
+def holders(service: Service) -> set[str]:
+    """The ids of the workers holding a lease now, in the database or in Redis."""
+    with service.sessions() as session:
+        ids = set(session.scalars(select(WorkerLease.worker_id)))
+    if service.settings.redis_url:
+        client = redis.Redis.from_url(
+            service.settings.redis_url, socket_timeout=REDIS_TIMEOUT, decode_responses=True
+        )
+        with client:
+            ids |= {key.removeprefix(KEY) for key in client.scan_iter(KEY + "*")}
+    return ids
+
+
+def claims(service: Service) -> Counter[str | None]:
+    """Rows in state "sending", by the worker that claimed them (None: no worker's)."""
+    with service.sessions() as session:
+        rows = session.execute(
+            select(OutboxMessage.claimed_by, func.count())
+            .where(OutboxMessage.state == "sending")
+            .group_by(OutboxMessage.claimed_by)
+        ).all()
+    return Counter(dict(rows))
