@@ -189,3 +189,22 @@ def test_claims_take_about_two_seconds_of_the_channels_rate(app_config):
         assert len(broadcasts._claim(service, None)) == 60
     finally:
         service.close()
+
+
+def test_redis_losing_every_key_at_once_frees_nobody(app_config, redis_url):
+    if not redis_url:
+        pytest.skip("no TEST_REDIS_URL: leases in Redis are tested with PostgreSQL and Redis")
+    service = make_service(app_config)
+    alive, watcher = Lease(service), Lease(service)
+    try:
+        alive.start()
+        watcher.start()
+        claimed_rows(service, 3, alive.worker_id)
+        redis.Redis.from_url(redis_url).flushdb()  # a restart without persistence
+        assert watcher.give_back_lapsed() == 0, "a live worker's pushes were taken from it"
+        time.sleep(LEASE * 2)
+        assert states(service) == {"sending"}
+    finally:
+        watcher.stop()
+        alive.stop()
+        service.close()

@@ -164,9 +164,10 @@ class Lease:
 
     def _lost_if_held(self, store: str) -> None:
         if store in self._held:
-            # Another worker judged this one dead (a stall longer than the lease): what it had
-            # claimed may be sent twice. Lengthen SENDA_LEASE_SECONDS if this recurs.
-            log.warning("leases: this worker's lease had lapsed; it is taken again")
+            # Another worker judged this one dead (a stall longer than the lease), or Redis lost
+            # its keys: what it had claimed may be sent twice. Lengthen SENDA_LEASE_SECONDS if
+            # this recurs.
+            log.warning("leases: this worker's lease was gone; it is taken again")
 
     def _drop_database_lease(self) -> None:
         with self.service.database.begin() as connection:
@@ -210,7 +211,7 @@ class Lease:
 
     def _alive_in_redis(self, worker_ids: Collection[str]) -> set[str] | None:
         """Which of these workers hold a key in Redis; all none without Redis; None when Redis
-        is configured but does not answer (nothing known)."""
+        is configured but does not answer, or lost its keys (nothing known)."""
         if self._redis is None:
             return set()
         if time.monotonic() < self._redis_away_until:
@@ -218,12 +219,17 @@ class Lease:
         ids = list(worker_ids)
         if not ids:
             return set()
+        mine = self.held_in == "redis"  # then this worker's own key must be there too
         try:
             with self._redis.pipeline(transaction=False) as pipe:
-                for worker_id in ids:
+                for worker_id in [*ids, self.worker_id] if mine else ids:
                     pipe.exists(KEY + worker_id)
                 found = pipe.execute()
         except (redis.RedisError, OSError):
+            return None
+        if mine and not found.pop():
+            # Redis restarted empty (or was flushed): every key went at once, live workers'
+            # too. Judge nobody until the owners have renewed theirs.
             return None
         return {worker_id for worker_id, exists in zip(ids, found, strict=True) if exists}
 
