@@ -291,7 +291,8 @@ def kill_run(args: argparse.Namespace) -> None:
     )
     print(
         f"  queued to all sent: {killed:.1f} s, against {plain:.1f} s without a kill; "
-        f"sent twice: {twice} (at most {broadcasts.SEND_THREADS}, the sends on the wire)"
+        f"sent twice: {twice} (at most the sends on the wire: "
+        f"{broadcasts.SEND_THREADS} a job thread, {2 * broadcasts.SEND_THREADS} a worker)"
     )
 
 

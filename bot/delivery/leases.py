@@ -110,6 +110,8 @@ class Lease:
                 if not self._failing:
                     log.warning("leases: the database does not answer (%s)", type(error).__name__)
                 self._failing = True
+            except Exception:  # anything else: a heartbeat that stopped would lose the lease
+                log.exception("leases: the heartbeat failed; it goes on")
             else:
                 self._failing = False
 
@@ -203,7 +205,7 @@ class Lease:
             lapsed |= {w for w in claimers - set(leases) if w not in in_redis}
         if not lapsed:
             return 0
-        given = give_back(self.service, lapsed)
+        given = give_back(self.service, lapsed, wait=False)
         log.warning(
             "leases: %d worker lease(s) lapsed; %d claimed pushes go again", len(lapsed), given
         )
@@ -234,9 +236,10 @@ class Lease:
         return {worker_id for worker_id, exists in zip(ids, found, strict=True) if exists}
 
 
-def give_back(service: Service, worker_ids: Collection[str]) -> int:
+def give_back(service: Service, worker_ids: Collection[str], wait: bool = True) -> int:
     """Give the "sending" rows of these workers back to "pending", drop their database leases,
-    and ask a worker to send them at once; the number of rows."""
+    and ask a worker to send them at once (without `wait`, from a thread of its own); the number
+    of rows."""
     owned = (OutboxMessage.state == "sending") & OutboxMessage.claimed_by.in_(list(worker_ids))
     with service.sessions.begin() as session:
         broadcast_ids = set(
@@ -248,16 +251,28 @@ def give_back(service: Service, worker_ids: Collection[str]) -> int:
             .values(state="pending", claimed_at=None, claimed_by=None)
         ).rowcount
         session.execute(delete(WorkerLease).where(WorkerLease.worker_id.in_(list(worker_ids))))
-    if given and service.jobs is not None:
-        try:
-            for broadcast_id in broadcast_ids:
-                if broadcast_id is None:  # reminders and reviews: the sweep sends them
-                    service.jobs.send_due_messages()
-                else:
-                    service.jobs.send_broadcast(broadcast_id)
-        except Exception:  # the queue away (Redis): the minute sweep sends them once it is back
-            log.warning("leases: could not queue the resend; the minute sweep will send them")
+    if given and wait:
+        _queue_sending(service, broadcast_ids)
+    elif given:
+        # The queue's Redis may hang where a partition drops packets: never the heartbeat's
+        # thread, which would stop renewing this worker's own lease.
+        threading.Thread(
+            target=_queue_sending, args=(service, broadcast_ids), name="resend", daemon=True
+        ).start()
     return given or 0
+
+
+def _queue_sending(service: Service, broadcast_ids: Collection[int | None]) -> None:
+    if service.jobs is None:
+        return
+    try:
+        for broadcast_id in broadcast_ids:
+            if broadcast_id is None:  # reminders and reviews: the sweep sends them
+                service.jobs.send_due_messages()
+            else:
+                service.jobs.send_broadcast(broadcast_id)
+    except Exception:  # the queue away (Redis): the minute sweep sends them once it is back
+        log.warning("leases: could not queue the resend; the minute sweep will send them")
 
 
 def holders(service: Service) -> set[str]:
