@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, ScriptInfo
 
 from bot.channels import console
 from bot.config import BUNDLED_CATALOG
+from bot.delivery.leases import Lease
 from bot.logs import configure_logging
 from bot.service import Service, keep_start_up_objects_out_of_collections
 from dashboard.cli import admin_group
@@ -105,11 +106,18 @@ def worker(workers: int) -> None:
             "REDIS_URL is not set: channel limits hold within this process only; run one worker, "
             "or set REDIS_URL so that all workers share them"
         )
+    # The lease first: every push this process claims is held on it, and a dead worker's go
+    # again within SENDA_LEASE_SECONDS (bot.delivery.leases).
+    service.lease = Lease(service)
+    service.lease.start()
     # Pick up at once whatever a previous worker left half done (a crash, a kill).
     jobs.send_due_messages()
-    # An idle consumer on SQLite polls with backoff; a second at most keeps a new broadcast
-    # from waiting up to huey's default of ten (Redis blocks on the queue instead).
-    jobs.queue.create_consumer(workers=workers, worker_type="thread", max_delay=1.0).run()
+    try:
+        # An idle consumer on SQLite polls with backoff; a second at most keeps a new broadcast
+        # from waiting up to huey's default of ten (Redis blocks on the queue instead).
+        jobs.queue.create_consumer(workers=workers, worker_type="thread", max_delay=1.0).run()
+    finally:
+        service.lease.stop()  # SIGINT, SIGTERM: what this worker holds goes at once elsewhere
 
 
 @senda.group("db")

@@ -86,7 +86,11 @@ class Settings:
     # Seconds to wait for a channel's API to answer one send: below Twilio's 15-second webhook
     # timeout, since a reply is sent while the webhook waits.
     send_timeout: float = 10.0
-    claim_timeout: float = 300.0  # seconds after which a dead worker's claimed pushes go again
+    # Seconds after which pushes claimed without a lease (before leases, or by a process that is
+    # not a worker) go again.
+    claim_timeout: float = 300.0
+    # Seconds a worker's lease lasts unrenewed: a dead worker's claimed pushes go again after it.
+    lease_seconds: float = 15.0
     operator_name: str = ""  # who runs the service; unset: "the Senda programme team", translated
     services_stale_days: int = 365  # a directory entry not confirmed for longer is marked so
     min_group: int = 5  # no breakdown of fewer people than this is shown to staff
@@ -138,6 +142,7 @@ class Settings:
             "operator_name": get("SENDA_OPERATOR_NAME") or "",
             "timezone": get("SENDA_TIMEZONE") or "America/Mexico_City",
             "claim_timeout": float(get("SENDA_CLAIM_TIMEOUT") or 300),
+            "lease_seconds": float(get("SENDA_LEASE_SECONDS") or 15),
             "send_timeout": float(get("SENDA_SEND_TIMEOUT") or 10),
             "quiet_hours": _hours(get("SENDA_QUIET_HOURS") or "21-8"),
             "services_stale_days": int(get("SENDA_SERVICES_STALE_DAYS") or 365),
@@ -180,6 +185,8 @@ class Settings:
             values["data_key"] = get("SENDA_DATA_KEY") or _secret_from_instance(
                 instance, "data_key", lambda: Fernet.generate_key().decode()
             )
+        if float(values["lease_seconds"]) <= 0:  # type: ignore[arg-type]
+            raise ValueError("SENDA_LEASE_SECONDS must be a number of seconds above 0")
         return cls(**values)
 
     @property

@@ -29,6 +29,7 @@ from storage.db import make_engine, make_session_factory
 
 if TYPE_CHECKING:
     from bot.delivery.jobs import Jobs
+    from bot.delivery.leases import Lease
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class Service:
     limits: ChannelLimits
     telegram: TelegramSender | None = None
     jobs: Jobs | None = field(default=None, repr=False)
+    lease: Lease | None = field(default=None, repr=False)  # a `senda worker`'s (its claims)
 
     def close(self) -> None:
         """Release connections and threads (tests and clean shutdowns)."""

@@ -309,6 +309,22 @@ class OutboxMessage(Base):
         ForeignKey("broadcasts.id", ondelete="CASCADE", name="fk_outbox_broadcast"), index=True
     )
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # a worker is sending it
+    # Which worker: its rows go back as soon as its lease lapses (bot.delivery.leases). None:
+    # claimed by a process without a lease (or before leases), given back after claim_timeout.
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class WorkerLease(Base):
+    """The lease of a live `senda worker` held in the database (when there is no Redis, or it is
+    away). Its owner adds one to `beats` every few seconds; a lease whose beats stop moving has
+    lapsed. Judged by the count, not by a time, so that no machine's clock matters."""
+
+    __tablename__ = "worker_leases"
+
+    worker_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    beats: Mapped[int] = mapped_column(Integer, default=0)
+    # The owner's clock, for people reading the table; never used to judge a lapse.
+    renewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 STAFF_ROLES = ("viewer", "editor", "admin")  # each can do what the one before can, and more

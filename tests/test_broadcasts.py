@@ -303,3 +303,35 @@ def test_an_alert_whose_time_passed_before_it_started_goes_to_nobody(channels_co
         assert telegram.calls_to("sendMessage") == []
     finally:
         service.close()
+
+
+def test_an_urgent_broadcast_added_later_goes_before_a_long_one_under_way(channels_config, fakes):
+    telegram, _ = fakes
+    app = create_app(channels_config)
+    service = app.extensions["senda"]
+    try:
+        make_learners(service, 280, "telegram", "es")
+        chiapas = make_learners(service, 20, "telegram", "es", first=280, regions=("chiapas",))
+        lesson = broadcasts.create(service, broadcasts.BroadcastSpec(texts={"es": "Lección"}))
+        broadcasts.fan_out(service, lesson)
+        # Added once the long one is pending, and not started: its own start job would wait in
+        # the queue behind the long one's sending.
+        alert = broadcasts.BroadcastSpec(
+            texts={"es": "Alerta"}, audience={"regions": ["chiapas"]}, urgent=True
+        )
+        broadcasts.create(service, alert)
+        assert broadcasts.send_pushes(service, lesson) == 320
+        order = [
+            (str(c.params["chat_id"]), c.params["text"])
+            for c in telegram.calls_to("sendMessage")
+            if c.failed is None
+        ]
+        alerts = [n for n, (_, text) in enumerate(order) if text == "Alerta"]
+        assert len(alerts) == 20
+        # Each of the 20 gets the lesson written before the alert first (a person's messages
+        # keep their order), and then the alert: all within the first 40 of 320 sends.
+        assert max(alerts) < 40, f"the alerts went at {alerts}"
+        for address in chiapas:
+            assert [text for chat, text in order if chat == address] == ["Lección", "Alerta"]
+    finally:
+        service.close()

@@ -1,5 +1,5 @@
-"""Redis away (REDIS_URL pointing at a closed port): /healthz says so, replies still go out, and
-rate limits count in each process instead."""
+"""Redis away (REDIS_URL pointing at a closed port): /healthz says so, replies still go out, rate
+limits count in each process instead, and workers hold their leases in the database."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from bot.delivery import broadcasts
 from bot.delivery.jobs import sweep
+from bot.delivery.leases import Lease
 from bot.messages import Outbound
 from storage.models import Learner, OutboxMessage, utcnow
 from tests.fakes.telegram import FakeTelegram
@@ -43,7 +44,28 @@ def app(app_config, fake):
 def test_health_says_redis_is_away_but_the_service_still_answers(app):
     response = app.test_client().get("/healthz")
     assert response.status_code == 200, "replies still work: no reason to take the web out"
-    assert response.get_json() == {"status": "degraded", "database": "ok", "redis": "unavailable"}
+    assert response.get_json() == {
+        "status": "degraded",
+        "database": "ok",
+        "redis": "unavailable",
+        "leases": "database",
+    }
+
+
+def test_a_worker_holds_its_lease_in_the_database_and_says_so_once(app, service, caplog):
+    lease = Lease(service)
+    with caplog.at_level(logging.WARNING, logger="bot.delivery.leases"):
+        lease.start()
+        try:
+            for _ in range(3):
+                lease.renew()
+        finally:
+            lease.stop()
+    assert lease.held_in == "database"
+    said = [r.getMessage() for r in caplog.records if "held in the database" in r.getMessage()]
+    assert said == [
+        "leases: Redis unavailable (ConnectionError); the lease is held in the database"
+    ]
 
 
 def test_replies_go_out_and_a_failed_one_waits_for_the_sweep(app, fake, service, caplog):
@@ -83,4 +105,5 @@ def test_health_reports_redis_when_it_works_or_is_not_configured(app_config, red
     finally:
         app.extensions["senda"].close()
     expected = "ok" if redis_url else "not configured"
-    assert body == {"status": "ok", "database": "ok", "redis": expected}
+    leases = "redis" if redis_url else "database"
+    assert body == {"status": "ok", "database": "ok", "redis": expected, "leases": leases}

@@ -4,6 +4,10 @@ A Redis outage does not make the service unhealthy: replies to people are sent i
 process and never wait for Redis. What stops until Redis is back is the background work (pushes,
 reviews, retries of failed replies, broadcasts), so the answer stays 200 with "degraded": a load
 balancer that took every web process out over it would silence the replies too.
+
+"leases" says where the workers hold their leases (bot.delivery.leases): "redis", or "database"
+without Redis, while Redis is away, or while any worker holds its lease there (one that cannot
+reach Redis when this process can).
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ import logging
 
 import redis
 from flask import Blueprint, jsonify
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from storage.models import WorkerLease
 from webhooks import service
 
 bp = Blueprint("health", __name__)
@@ -45,6 +50,19 @@ def _redis_state(url: str | None) -> str:
     return "ok"
 
 
+def _leases_place(redis_state: str, database_ok: bool) -> str:
+    if redis_state != "ok":
+        return "database"
+    if database_ok:
+        try:
+            with service().database.connect() as connection:
+                if connection.scalar(select(func.count()).select_from(WorkerLease)):
+                    return "database"
+        except SQLAlchemyError:
+            pass  # it answered a moment ago; what the table says is not worth a 503
+    return "redis"
+
+
 @bp.get("/healthz")
 def healthz():
     """Whether the service can reach its database (and its Redis, when it has one)."""
@@ -59,5 +77,6 @@ def healthz():
         "status": status if database_ok else "unavailable",
         "database": "ok" if database_ok else "unavailable",
         "redis": redis_state,
+        "leases": _leases_place(redis_state, database_ok),
     }
     return jsonify(body), 200 if database_ok else 503

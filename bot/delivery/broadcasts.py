@@ -8,6 +8,7 @@ send_pushes  ->  claims due push rows, sends them under the channel limits, reco
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -19,6 +20,7 @@ import yaml
 from sqlalchemy import Connection, bindparam, exists, func, select, update
 from sqlalchemy.orm import aliased
 
+from bot.delivery.limits import rates_from
 from bot.delivery.outbox import Outcome, not_sendable, send_row
 from lessons.model import ROLES, Catalog
 from storage import repo
@@ -32,8 +34,11 @@ log = logging.getLogger(__name__)
 AUDIENCE_KEYS = ("roles", "languages", "channels", "regions", "topics")
 CHANNELS = ("telegram", "whatsapp", "sms")
 FAN_OUT_BATCH = 1000
-SEND_BATCH = 200
+SEND_BATCH = 200  # rows a claim takes at most, whatever the channel's rate
 SEND_THREADS = 4  # sends on the wire at once; more only adds contention for the interpreter
+# A claim takes about this many seconds of a channel's rate: a worker that dies strands no more
+# than that (its rows go again once its lease lapses), while a claim still feeds SEND_THREADS.
+CLAIM_SECONDS = 2.0
 
 
 class BroadcastFileError(ValueError):
@@ -312,15 +317,18 @@ def due_unstarted(service: Service) -> list[int]:
         )
 
 
-def reap_stale_claims(service: Service) -> int:
-    """Give back the rows a dead worker claimed and never finished (they may go twice)."""
+def reap_stale_claims(service: Service, now: datetime | None = None) -> int:
+    """Give back the rows claimed without a lease (by a process that is not a worker, or before
+    leases) and never finished, after SENDA_CLAIM_TIMEOUT (they may go twice). A worker's rows
+    go back as soon as its lease lapses instead (bot.delivery.leases)."""
+    stale = (now or utcnow()) - timedelta(seconds=service.settings.claim_timeout)
     with service.sessions.begin() as session:
         result = session.execute(
             update(OutboxMessage)
             .where(
                 OutboxMessage.state == "sending",
-                OutboxMessage.claimed_at
-                < utcnow() - timedelta(seconds=service.settings.claim_timeout),
+                OutboxMessage.claimed_by.is_(None),
+                OutboxMessage.claimed_at < stale,
             )
             .values(state="pending", claimed_at=None)
         )
@@ -328,12 +336,30 @@ def reap_stale_claims(service: Service) -> int:
 
 
 _EARLIER = aliased(OutboxMessage)
+_URGENT = aliased(OutboxMessage)
 
 
-def _claim(service: Service, broadcast_id: int | None) -> list[int]:
+def claim_sizes(service: Service) -> dict[str, int]:
+    """Rows a claim takes of each channel: CLAIM_SECONDS of its rate, at least SEND_THREADS (what
+    keeps every send thread busy), at most SEND_BATCH; SEND_BATCH on a channel without limit."""
+    rates = rates_from(service.settings.rates).per_channel
+    return {
+        channel: max(SEND_THREADS, min(SEND_BATCH, int(rate * CLAIM_SECONDS)))
+        if rate
+        else SEND_BATCH
+        for channel, rate in rates.items()
+    }
+
+
+def _claim(
+    service: Service, broadcast_id: int | None, sizes: dict[str, int] | None = None
+) -> list[int]:
+    """Claim due pushes for this worker: urgent ones (of any broadcast) before every other, each
+    person's earliest only, at most a claim's size of each channel."""
+    sizes = sizes or claim_sizes(service)
     with service.sessions.begin() as session:
-        query = (
-            select(OutboxMessage.id)
+        due = (
+            select(OutboxMessage.id, OutboxMessage.channel)
             .where(
                 OutboxMessage.state == "pending",
                 OutboxMessage.kind == "push",
@@ -350,18 +376,55 @@ def _claim(service: Service, broadcast_id: int | None) -> list[int]:
             .order_by(OutboxMessage.id)
             .limit(SEND_BATCH)
         )
-        if broadcast_id is not None:
-            query = query.where(OutboxMessage.broadcast_id == broadcast_id)
         if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)  # workers take different rows
-        ids = list(session.scalars(query))
+            due = due.with_for_update(skip_locked=True)  # workers take different rows
+        # First the people an urgent broadcast waits for, even in a job sending another
+        # broadcast: an alert must not wait behind a long non-urgent one. Each still gets their
+        # earliest message first (the rule above), so an alert comes at most one message late.
+        # Only urgent broadcasts still going: a finished one's rows need not be looked through.
+        urgent = select(Broadcast.id).where(
+            Broadcast.urgent.is_(True), Broadcast.state.in_(("scheduled", "sending"))
+        )
+        waiting = select(_URGENT.learner_id).where(
+            _URGENT.state == "pending", _URGENT.broadcast_id.in_(urgent)
+        )
+        rows = session.execute(due.where(OutboxMessage.learner_id.in_(waiting))).all()
+        if not rows:
+            if broadcast_id is not None:
+                due = due.where(OutboxMessage.broadcast_id == broadcast_id)
+            rows = session.execute(due).all()
+        taken: Counter[str] = Counter()
+        ids = []
+        for row_id, channel in rows:
+            if taken[channel] < sizes.get(channel, SEND_BATCH):
+                taken[channel] += 1
+                ids.append(row_id)
         if ids:
+            worker = service.lease.worker_id if service.lease is not None else None
             session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(ids))
-                .values(state="sending", claimed_at=utcnow())
+                .values(state="sending", claimed_at=utcnow(), claimed_by=worker)
             )
         return ids
+
+
+def start_urgent(service: Service) -> list[int]:
+    """Add the recipients of urgent broadcasts that are due and not started, here and now: their
+    own start job may wait in the queue behind a long broadcast's sending."""
+    with service.sessions() as session:
+        due = list(
+            session.scalars(
+                select(Broadcast.id).where(
+                    Broadcast.state == "scheduled",
+                    Broadcast.urgent.is_(True),
+                    Broadcast.send_at <= utcnow(),
+                )
+            )
+        )
+    for broadcast_id in due:
+        fan_out(service, broadcast_id)  # safe beside its own start job: nobody is added twice
+    return due
 
 
 def expire_due(service: Service) -> int:
@@ -387,8 +450,13 @@ def send_pushes(service: Service, broadcast_id: int | None = None) -> int:
         warm_up = getattr(sender, "warm_up", None)  # a channel that connects before its turns
         if warm_up is not None:
             warm_up()
+    sizes = claim_sizes(service)
     with ThreadPoolExecutor(SEND_THREADS, thread_name_prefix="push") as pool:
-        while ids := _claim(service, broadcast_id):
+        while True:
+            start_urgent(service)
+            ids = _claim(service, broadcast_id, sizes)
+            if not ids:
+                break
             sent += _send_claimed(service, ids, pool)
     if broadcast_id is not None:
         _finish_if_done(service, broadcast_id)
@@ -449,7 +517,10 @@ _RESULT_COLUMNS = ("state", "reason", "attempts", "provider_id", "sent_at", "nex
 _RECORD_RESULT = (
     OutboxMessage.__table__.update()
     .where(OutboxMessage.__table__.c.id == bindparam("row_id"))
-    .values({name: bindparam(name) for name in _RESULT_COLUMNS} | {"claimed_at": None})
+    .values(
+        {name: bindparam(name) for name in _RESULT_COLUMNS}
+        | {"claimed_at": None, "claimed_by": None}
+    )
 )
 _MARK_UNREACHABLE = (
     Learner.__table__.update()

@@ -1,7 +1,7 @@
 """tidy chat: a learner may have Senda delete the chat's messages; ids of what people wrote
 
 Revision ID: 0015_tidy_chat
-Revises: 0013_caseworker_scope
+Revises: 0014_worker_leases
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0015_tidy_chat'
-down_revision: str | None = '0013_caseworker_scope'
+down_revision: str | None = '0014_worker_leases'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
