@@ -151,10 +151,11 @@ def lessons_validate(path: Path | None, sms: bool) -> None:
     folder = path or Path(_catalog_from_environment())
     catalog, problems = read_catalog(folder)
     if sms:
-        from bot.sms_preview import render_entry, render_question
+        from bot.sms_preview import render_card, render_entry, render_question
         from lessons.sms_check import sms_problems, sms_texts
 
-        problems += sms_problems(sms_texts(folder, catalog, render_question, render_entry))
+        texts = sms_texts(folder, catalog, render_question, render_entry, render_card)
+        problems += sms_problems(texts)
     for problem in problems:
         click.echo(str(problem))
     if problems:

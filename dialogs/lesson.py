@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.messages import Option, Outbound
 from dialogs import certificate, menu, quiz
 from dialogs.base import Dialog, Step, Turn, say
+from lessons.model import Course, Module
 from storage import repo
 from storage.models import ModuleProgress
 
@@ -96,16 +97,24 @@ def card_prompt(turn: Turn) -> Outbound:
     if content is None:
         return say(t._("That module is no longer available."), Option(t._("Menu"), "menu"))
     course, module = content
-    t, language = turn.course_t(course), turn.course_language(course)
     row = _progress(turn, course.id, module.id)
     index = min(row.card_index, len(module.cards) - 1)
+    return card_message(turn, course, module, index, row.cards_done)
+
+
+def card_message(
+    turn: Turn, course: Course, module: Module, index: int, cards_done: bool
+) -> Outbound:
+    """A card as it is shown: its place in the module, its text, and the ways on (the quiz
+    from any card once every card was read)."""
+    t, language = turn.course_t(course), turn.course_language(course)
     header = f"{course.text(module.title, language)} ({index + 1}/{len(module.cards)})"
     text = f"{header}\n\n{course.text(module.cards[index].text, language)}"
     last = index == len(module.cards) - 1
     options: list[Option] = []
     if not last:
         options.append(Option(t._("Next"), "next"))
-    if module.quiz and (last or row.cards_done):
+    if module.quiz and (last or cards_done):
         count = len(module.quiz)
         options.append(
             Option(t.ngettext("Quiz ({n} question)", "Quiz ({n} questions)", count), "quiz")

@@ -1,11 +1,12 @@
 """`senda lessons validate --sms`: every card, quiz question and safety entry that costs more
 than three segments on SMS, at its file and line.
 
-A card counts as the SMS channel sends its text (in GSM-7 where it has a form there); a question
-as the quiz asks it: its header, the prompt and the numbered options; a safety entry as the part
-of an SOS that holds it alone (the neutral line, the entry, "Write MORE for the rest."). The chat
-writes those, so the caller passes `render_question` and `render_entry`, which use the dialogs'
-own functions (this package imports nothing of the chat).
+Each counts as the SMS channel sends it, in GSM-7 where a character has a form there: a card with
+its title and place ("(2/5)") and the most options a card can show (Next, Quiz, Back, Menu); a
+question as the quiz asks it: its header, the prompt and the numbered options; a safety entry as
+the part of an SOS that holds it alone (the neutral line, the entry, "Write MORE for the rest.").
+The chat writes those, so the caller passes `render_card`, `render_question` and `render_entry`,
+which use the dialogs' own functions (this package imports nothing of the chat).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from lessons.source import LineMap, SourceError, read_yaml
 RenderQuestion = Callable[[Course, Module, Question, str], list[str]]
 # (an entry's text, language) -> the SMS part that holds it alone.
 RenderEntry = Callable[[str, str], str]
+# (course, module, card index, language) -> the card's message: title and place, text, options.
+RenderCard = Callable[[Course, Module, int, str], str]
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,11 @@ def _items(path: Path, key: str) -> dict[str, LineMap]:
 
 
 def sms_texts(
-    folder: Path, catalog: Catalog, render_question: RenderQuestion, render_entry: RenderEntry
+    folder: Path,
+    catalog: Catalog,
+    render_question: RenderQuestion,
+    render_entry: RenderEntry,
+    render_card: RenderCard,
 ) -> Iterator[SmsText]:
     """Every card and askable question of every course, in each of the course's languages, and
     every safety entry in each of its languages."""
@@ -85,7 +92,7 @@ def sms_texts(
             path = course_folder / f"{module.id}.yaml"
             cards, questions = _items(path, "cards"), _items(path, "questions")
             for language in course.languages:
-                for card in module.cards:
+                for index, card in enumerate(module.cards):
                     if language not in card.text:
                         continue  # the default language's text, counted there
                     yield SmsText(
@@ -93,7 +100,7 @@ def sms_texts(
                         _line(cards.get(card.id), "text", language),
                         language,
                         f"card '{card.id}'",
-                        to_gsm(card.text[language]),
+                        to_gsm(render_card(course, module, index, language)),
                     )
                 for question in module.quiz:
                     if language not in question.prompt:

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 import pytest
-from sqlalchemy.orm import Session
 
-from bot.channels.twilio import SMS, with_numbered_options
 from bot.config import BUNDLED_CATALOG
-from bot.messages import Inbound
-from bot.sms_preview import render_entry, render_question
-from dialogs import lesson
-from dialogs.base import ServiceInfo, Turn
+from bot.sms_preview import render_card, render_entry, render_question
 from lessons.loader import read_catalog
-from lessons.model import Catalog
-from lessons.sms import sms_segments, to_gsm
+from lessons.sms import sms_segments
 from lessons.sms_check import sms_texts
-from storage.models import Learner, ModuleProgress
 
 CATALOG, PROBLEMS = read_catalog(BUNDLED_CATALOG)
 OFFICIALS = CATALOG.course("migrant-protection")
@@ -117,41 +108,9 @@ def test_each_new_migrants_module_fits_three_sms_and_varies_its_right_answers(mo
 
 
 def test_every_card_question_and_safety_entry_fits_three_sms_segments_in_gsm_7():
-    texts = list(sms_texts(BUNDLED_CATALOG, CATALOG, render_question, render_entry))
+    renderers = (render_question, render_entry, render_card)
+    texts = list(sms_texts(BUNDLED_CATALOG, CATALOG, *renderers))
     assert len(texts) > 200  # every card and question, in each language of its course
     counts = {(t.path.name, t.line, t.language): sms_segments(t.text) for t in texts}
     assert all(encoding == "GSM-7" for encoding, _ in counts.values())
     assert max(count for _, count in counts.values()) <= 3
-
-
-def _card_as_sent(course, module, index: int, language: str) -> str:
-    """A card as the SMS channel sends it, in its longest form: header, text and numbered
-    options when the learner has read the module before (Next and Quiz both offered) and share
-    links are configured (the last card offers them)."""
-    learner = Learner(language=language, state={})
-    service = ServiceInfo(share_links=lambda _parameter: ["https://t.me/senda?start=x"])
-    # The card reads its progress row through the turn's memo: no database session is needed.
-    turn = Turn(Inbound(SMS, ""), learner, cast(Session, None), Catalog((course,)), service=service)
-    turn.go("lesson", "card", course=course.id, module=module.id)
-    row = ModuleProgress(card_index=index, cards_done=True)
-    turn.memo(("progress", course.id, module.id), lambda: row)
-    return to_gsm(with_numbered_options(lesson.card_prompt(turn)).text)
-
-
-@pytest.mark.parametrize("course", CATALOG.courses, ids=lambda c: c.id)
-def test_every_card_fits_three_sms_segments_as_sent(course):
-    # The card alone is counted above; here with its header and options, as the learner gets it.
-    over = []
-    for module in course.modules:
-        for language in course.languages:
-            for index, card in enumerate(module.cards):
-                if language not in card.text:
-                    continue
-                text = _card_as_sent(course, module, index, language)
-                assert text.startswith(
-                    to_gsm(f"{course.text(module.title, language)} ({index + 1}/")
-                )
-                encoding, count = sms_segments(text)
-                if encoding != "GSM-7" or count > 3:
-                    over.append((module.id, card.id, language, len(text), count))
-    assert over == []

@@ -51,7 +51,8 @@ def test_times_to_a_first_answer_by_topic(service):
     assert asylum.p90_minutes == 46  # inclusive percentiles of 10..50
     assert asylum.within_target == 3 / 5
     assert found.overall.requests == 8 and found.overall.answered == 7
-    assert found.by_week[-1][1] == 8
+    # An hour ago may be last week (just after midnight on a Monday): the weeks shown hold all 8.
+    assert sum(count for _start, count in found.by_week) == 8
 
 
 def test_the_overview_shows_the_desk_without_groups_under_five(app, service):

@@ -285,6 +285,8 @@ def test_sms_fits_the_bundled_and_the_test_catalog():
 
 # A card of 495 characters: 4 segments in GSM-7 (8 in UCS-2, which its accents would need).
 LONG = "Línea de atención, llamá gratis. " * 15
+# 429 characters: 3 segments alone, 4 with the title, "(1/3)" and the options the card shows.
+NEARLY = "Línea de atención, llamá gratis. " * 13
 
 
 @pytest.mark.parametrize(
@@ -294,6 +296,13 @@ LONG = "Línea de atención, llamá gratis. " * 15
             BASICS,
             "es: Primera tarjeta de prueba.",
             f"es: {LONG}",
+            "es: Línea",
+            "card 'one' in 'es' is 4 SMS segments (at most 3)",
+        ),
+        (
+            BASICS,
+            "es: Primera tarjeta de prueba.",
+            f"es: {NEARLY}",
             "es: Línea",
             "card 'one' in 'es' is 4 SMS segments (at most 3)",
         ),
@@ -312,7 +321,12 @@ LONG = "Línea de atención, llamá gratis. " * 15
             "safety entry 'emergency' in 'es' is 4 SMS segments (at most 3)",
         ),
     ],
-    ids=["a long card", "a question long with its header and options", "a long safety entry"],
+    ids=[
+        "a long card",
+        "a card that fits alone but not with its title and options",
+        "a question long with its header and options",
+        "a long safety entry",
+    ],
 )
 def test_sms_reports_each_text_over_three_segments(
     tmp_path, name, old, new, line_fragment, message
