@@ -186,9 +186,11 @@ class _Handler(FakeHTTPHandler):
             description = f"Internal Server Error: fake failed: {exc!r}"
             self._send_json(500, {"ok": False, "error_code": 500, "description": description})
             return
-        self._send_json(200, {"ok": True, "result": result})
         if held:
+            # Recorded as it leaves, before the client can have it: a test that reads the time
+            # once the client is done must find it (recorded after, a loaded machine lost it).
             fake._record_answer(method)
+        self._send_json(200, {"ok": True, "result": result})
 
     def _fail(self, failure: _Failure) -> None:
         if failure.kind == "hang":
