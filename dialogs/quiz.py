@@ -62,6 +62,17 @@ def _current_question(turn: Turn) -> tuple[Course, Module, Question] | None:
     return course, module, module.question(queue[at])
 
 
+def order_seed(attempt_id: int) -> str:
+    """What the order of the options derives from: the attempt, so that it is the learner's own,
+    the same through a restart and the retry of missed questions, and new at the next attempt."""
+    return f"attempt {attempt_id}"
+
+
+def _seed(turn: Turn) -> str:
+    attempt = turn.state.get("attempt")
+    return order_seed(attempt) if attempt else ""
+
+
 def question_prompt(turn: Turn) -> Outbound:
     """The current question and its options."""
     current = _current_question(turn)
@@ -71,7 +82,7 @@ def question_prompt(turn: Turn) -> Outbound:
     t = turn.course_t(course)
     queue, at = turn.state["queue"], turn.state["at"]
     header = t._("Question {number} of {total}", number=at + 1, total=len(queue))
-    text, options = answers.ask(turn, course, question, turn.state.get("picks", ""))
+    text, options = answers.ask(turn, course, question, turn.state.get("picks", ""), _seed(turn))
     return say(f"{header}\n\n{text}", *options)
 
 
@@ -98,7 +109,7 @@ def on_text(turn: Turn) -> list[Outbound]:
     if current is None:
         return router.reprompt(turn, out_of_range=False)
     course, _, question = current
-    answer = answers.from_text(turn, question, turn.inbound.text)
+    answer = answers.from_text(turn, question, turn.inbound.text, _seed(turn))
     if answer is None:
         if question.typed or question.multiple:
             return [say(answers.not_an_answer(turn, course, question)), question_prompt(turn)]

@@ -122,11 +122,11 @@ def test_a_module_taken_in_the_engine_reaches_the_store(lrs_service, lrs):
         "es": "¿De qué color es el cielo despejado?",
         "en": "What colour is a clear sky?",
     }
-    assert sky["object"]["definition"]["correctResponsesPattern"] == ["b"]
-    assert sky["result"]["response"] == "b" and sky["result"]["success"] is True
-    assert five["result"]["response"] == "b" and five["result"]["success"] is False
+    assert sky["object"]["definition"]["correctResponsesPattern"] == ["c"]
+    assert sky["result"]["response"] == "c" and sky["result"]["success"] is True
+    assert five["result"]["response"] == "a" and five["result"]["success"] is False
     assert five["result"]["score"]["scaled"] == 0
-    assert four["result"]["response"] == "a" and four["result"]["success"] is True
+    assert four["result"]["response"] == "b" and four["result"]["success"] is True
     assert five["context"]["contextActivities"]["parent"][0]["id"] == MODULE
 
     failed, passed = (
