@@ -58,13 +58,25 @@ def test_leccion_y_cuestionario_con_repaso_de_lo_fallado(persona: Person) -> Non
             ),
             ("Sí", ["Acertaste 2 de 3 preguntas (67%)", "Para aprobar necesitas 70%"]),
             ("1", ["Pregunta 1 de 1", "dos más dos"]),
-            ("cuatro", ["Acertaste 3 de 3 preguntas (100%)", "Aprobaste este módulo"]),
+            (
+                "cuatro",
+                [
+                    "Acertaste 2 de 3 preguntas (67%)",
+                    "Después de repetir: 3 de 3 bien.",
+                    "Para aprobar necesitas 70%",
+                    "Hacer el cuestionario otra vez",
+                ],
+            ),
+            ("hacer el cuestionario otra vez", "Pregunta 1 de 3"),
+            (pick("Azul"), "Pregunta 2 de 3"),
+            (pick("Cuatro"), "Pregunta 3 de 3"),
+            (pick("Sí"), ["Acertaste 3 de 3 preguntas (100%)", "Aprobaste este módulo"]),
             (
                 "progreso",
                 [
                     "Tu progreso",
                     "Curso de prueba: 1 de 2 módulos aprobados",
-                    "✓ Lo básico: aprobado (100%)",
+                    "✓ Lo básico: aprobado en 2 intentos (100%)",
                     "Segundo módulo",
                 ],
             ),

@@ -80,7 +80,7 @@ def test_yon_migran_li_modil_sou_arestasyon_an_e_li_reyisi_tes_la(migran: Person
                     "Swivan: Papye ou si ou mande azil",
                 ],
             ),
-            ("pwogrè", ["1 sou 9 modil reyisi", "✓ Si INM arete w: reyisi (100%)"]),
+            ("pwogrè", ["1 sou 9 modil reyisi", "✓ Si INM arete w: reyisi nan 1 esè (100%)"]),
         ],
     )
 

@@ -14,7 +14,7 @@ from lessons.loader import load_catalog
 from tests.conftest import TEST_CATALOG, Person, pick, run_transcript
 from webhooks import create_app
 
-TO_THE_QUIZ = [
+TO_THE_LAST_CARD = [
     ("hi", "Choose your language"),
     ("2", "Do you agree?"),
     ("yes", "Who are you?"),
@@ -23,8 +23,8 @@ TO_THE_QUIZ = [
     ("the basics", "(1/3)"),
     ("next", "(2/3)"),
     ("next", "(3/3)"),
-    ("quiz", ["Question 1 of 3", "What colour is a clear sky?"]),
 ]
+TO_THE_QUIZ = [*TO_THE_LAST_CARD, ("quiz", ["Question 1 of 3", "What colour is a clear sky?"])]
 COLOURS = ["Green", "Red", "Blue"]
 
 
