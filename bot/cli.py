@@ -16,7 +16,7 @@ from bot.delivery.leases import Lease
 from bot.logs import configure_logging
 from bot.service import Service, keep_start_up_objects_out_of_collections
 from dashboard.cli import admin_group
-from lessons.loader import read_catalog
+from lessons.loader import Problem, read_catalog
 
 
 def _create_app():
@@ -147,22 +147,25 @@ def lessons() -> None:
     help="Also report each card, quiz question and safety entry over 3 SMS segments.",
 )
 def lessons_validate(path: Path | None, sms: bool) -> None:
-    """Check the content; print each problem as file:line: message; exit 1 on any."""
+    """Check the content; print each problem as file:line: message; exit 1 on any (a warning,
+    printed as file:line: warning: message, does not fail)."""
     folder = path or Path(_catalog_from_environment())
-    catalog, problems = read_catalog(folder)
+    warnings: list[Problem] = []
+    catalog, problems = read_catalog(folder, warnings)
     if sms:
         from bot.sms_preview import render_card, render_entry, render_question
         from lessons.sms_check import sms_problems, sms_texts
 
         texts = sms_texts(folder, catalog, render_question, render_entry, render_card)
         problems += sms_problems(texts)
-    for problem in problems:
+    for problem in [*warnings, *problems]:
         click.echo(str(problem))
     if problems:
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         sys.exit(1)
     modules = sum(len(course.modules) for course in catalog.courses)
-    click.echo(f"OK: {len(catalog.courses)} courses, {modules} modules.", err=True)
+    noted = f" {len(warnings)} warning(s)." if warnings else ""
+    click.echo(f"OK: {len(catalog.courses)} courses, {modules} modules.{noted}", err=True)
 
 
 @lessons.command("show", with_appcontext=False)

@@ -80,6 +80,9 @@ class Settings:
     twilio_sms_from: str | None = None
     twilio_api_base_url: str = "https://api.twilio.com"
     retention_days: int = 365
+    # A certificate keeps verifying this long after it is issued, even once its holder's other
+    # data is erased for silence (the erase word ends it at once).
+    certificate_years: int = 10
     timezone: str = "America/Mexico_City"
     quiet_hours: tuple[int, int] = (21, 8)  # non-urgent pushes wait from 21:00 to 08:00 local
     rates: Mapping[str, float] = field(default_factory=dict)  # overrides of channel limits
@@ -139,6 +142,7 @@ class Settings:
             "twilio_sms_from": get("TWILIO_SMS_FROM"),
             "twilio_api_base_url": (get("TWILIO_API_BASE_URL") or "https://api.twilio.com"),
             "retention_days": int(get("SENDA_RETENTION_DAYS") or 365),
+            "certificate_years": int(get("SENDA_CERTIFICATE_YEARS") or 10),
             "operator_name": get("SENDA_OPERATOR_NAME") or "",
             "timezone": get("SENDA_TIMEZONE") or "America/Mexico_City",
             "claim_timeout": float(get("SENDA_CLAIM_TIMEOUT") or 300),

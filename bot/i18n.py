@@ -289,8 +289,10 @@ def match_option(text: str, options: Sequence[Option], translator: Translator) -
     by_label = {normalize_offered(option.label): option for option in options}
     if word in by_label:
         return Match(by_label[word])
+    # A value typed out ("menu"); a single letter is a place in what was shown, as a number is
+    # (a quiz's options carry their letters in the file as values, shown in another order).
     for option in options:
-        if word == normalize_offered(option.value):
+        if len(word) > 1 and word == normalize_offered(option.value):
             return Match(option)
     if len(word) == 1 and "a" <= word <= "j":
         index = ord(word) - ord("a")

@@ -119,6 +119,7 @@ def build_service(settings: Settings, migrate_database: bool = True) -> Service:
     info = ServiceInfo(
         operator_name=settings.operator_name,
         retention_days=settings.retention_days,
+        certificate_years=settings.certificate_years,
         public_url=settings.public_url,
         share_links=_share_links(settings, telegram),
         records_home=settings.public_url if settings.lrs_url else None,

@@ -47,10 +47,12 @@ def _accepted_number(turn: Turn, course: Course, choice: Choice) -> str:
 
 
 def ask(
-    turn: Turn, course: Course, question: Question, picks: str = ""
+    turn: Turn, course: Course, question: Question, picks: str = "", seed: str = ""
 ) -> tuple[str, list[Option]]:
     """The question's text, with what to do where it is not picking one option, and its
-    options (for a matching question, the answers for the item it is at)."""
+    options (for a matching question, the answers for the item it is at), in the order of the
+    attempt `seed` names (`Question.shown_options`). A button carries the option's key, and a
+    number typed is the option at that place of what was shown."""
     t = turn.course_t(course)
     language = turn.course_language(course)
     text = course.text(question.prompt, language)
@@ -74,7 +76,7 @@ def ask(
     if question.type == "numerical":
         hint = t._("Write a number.")
         return f"{text}\n\n{hint}", []
-    options = [Option(option_label(turn, course, c), c.key) for c in question.options]
+    options = [Option(option_label(turn, course, c), c.key) for c in question.shown_options(seed)]
     if question.multiple:
         hint = t._("More than one answer can be right: write all their numbers, like 1 3.")
         text = f"{text}\n\n{hint}"
@@ -103,23 +105,25 @@ def _short_answer_key(question: Question, text: str) -> str:
     return ""
 
 
-def _picks(question: Question, text: str) -> str | None:
-    """Several options by number or letter (`1 3`, `a, c`), or None when the text is not that."""
+def _picks(question: Question, text: str, seed: str) -> str | None:
+    """Several options by number or letter (`1 3`, `a, c`) as they were shown, or None when the
+    text is not that."""
     words = normalize(text.replace(",", " ").replace(";", " "))
     tokens = _PICK.findall(words)
     rest = set(_PICK.sub(" ", words).split()) - _JOINING_WORDS
     if not tokens or rest:
         return None
     keys = []
+    shown = question.shown_options(seed)
     for token in tokens:
         index = int(token) - 1 if token.isdigit() else LETTERS.index(token)
-        if not 0 <= index < len(question.options):
+        if not 0 <= index < len(shown):
             return None
-        keys.append(question.options[index].key)
+        keys.append(shown[index].key)
     return "".join(dict.fromkeys(keys))
 
 
-def from_text(turn: Turn, question: Question, text: str) -> str | None:
+def from_text(turn: Turn, question: Question, text: str, seed: str = "") -> str | None:
     """A typed answer as the stored answer ("" for one that matches no accepted answer), or
     None when the text is not an answer to this question (not a number, for example)."""
     if question.type == "shortanswer":
@@ -130,7 +134,7 @@ def from_text(turn: Turn, question: Question, text: str) -> str | None:
             return None
         return next((c.key for c in question.options if c.accepts_number(value)), "")
     if question.multiple:
-        return _picks(question, text)
+        return _picks(question, text, seed)
     return None
 
 

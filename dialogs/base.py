@@ -42,6 +42,7 @@ class ServiceInfo:
 
     operator_name: str = ""  # unset: the default name, in the learner's language
     retention_days: int = 365
+    certificate_years: int = 10  # how long a certificate keeps verifying after it is issued
     public_url: str = "http://127.0.0.1:8000"  # for links to certificates
     # Links that open a module on each configured channel, from its start parameter.
     share_links: Callable[[str], list[str]] = field(default=lambda _parameter: [])

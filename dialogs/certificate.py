@@ -6,7 +6,8 @@
             choose (My progress) --a course--> name, or issued when there is one already
 
 The name is kept on the certificate row only; it is never echoed in a message (messages are
-kept in the outbox) and it goes with the rest of the person's data at BORRAR.
+kept in the outbox). It goes with the rest of the person's data at BORRAR; a purge for silence
+leaves the certificate (detached from the learner) until SENDA_CERTIFICATE_YEARS after issue.
 """
 
 from __future__ import annotations
@@ -134,8 +135,10 @@ def name_prompt(turn: Turn) -> Outbound:
         t._("As a public official you can get a certificate for “{course}”.", course=title),
         t._(
             "Write your name as it should be printed on it, or choose “No, thanks”. "
-            "Senda keeps the name only on the certificate, and erases it with the rest "
-            "of your data when you write {word}.",
+            "Senda keeps the name only on the certificate, which stays checkable for {years} "
+            "years, even after the rest of your data is deleted for silence; writing {word} "
+            "erases it at once.",
+            years=turn.service.certificate_years,
             word=erase_word(t),
         ),
     ]
@@ -229,8 +232,9 @@ def issued_prompt(turn: Turn) -> Outbound:
                 code=certificate.code,
             ),
             t._(
-                "It stays valid while Senda keeps your data: it is erased with them when you "
-                "write {word}, or {days} days after your last message.",
+                "It stays valid for {years} years, even if the rest of your data is deleted "
+                "after {days} days without a message. Writing {word} erases it at once.",
+                years=turn.service.certificate_years,
                 word=erase_word(t),
                 days=turn.service.retention_days,
             ),

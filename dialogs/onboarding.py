@@ -43,13 +43,20 @@ def consent_prompt(turn: Turn) -> Outbound:
         operator=t.operator(turn.service.operator_name),
         days=turn.service.retention_days,
     )
+    certificates = t._(
+        "A certificate, if you get one as a public official, is the exception: it stays "
+        "checkable for {years} years with only what it shows (name, course, score, dates); "
+        "{word} erases it too.",
+        years=turn.service.certificate_years,
+        word=t.main_word("delete"),
+    )
     lingers = t._(
         "This chat stays on your phone, and whoever takes it can read it: write {word} at any "
         "moment to delete it, or to learn how.",
         word=t.main_word("clear"),
     )
     question = t._("Do you agree?")
-    text = f"{text}\n\n{lingers}\n\n{question}"
+    text = f"{text}\n\n{certificates}\n\n{lingers}\n\n{question}"
     return say(text, Option(t._("Yes, I agree"), "yes"), Option(t._("No"), "no"))
 
 

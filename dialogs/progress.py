@@ -25,6 +25,7 @@ def summary(turn: Turn, certificates_follow: bool = False) -> Outbound:
     started = list(dict.fromkeys(row.course_id for row in rows))
     official = turn.learner.role == certificate.ELIGIBLE_ROLE
     certificates = repo.certificates_of(turn.session, turn.learner.id) if official else {}
+    attempts = repo.attempts_to_pass(turn.session, turn.learner.id) if rows else {}
     blocks = []
     for course_id in started:
         course = turn.catalog.course(course_id)
@@ -49,8 +50,19 @@ def summary(turn: Turn, certificates_follow: bool = False) -> Outbound:
             if row is None:
                 lines.append("· " + t._("{title}: not started", title=title))
             elif row.passed and row.best_score is not None:
-                score = t.percent(row.best_score / 100)
-                lines.append("✓ " + t._("{title}: passed ({score})", title=title, score=score))
+                score = t.percent(row.best_score / 100)  # the best whole attempt
+                taken = attempts.get((course.id, module.id))
+                if taken:
+                    passed_line = t.ngettext(
+                        "{title}: passed in {n} attempt ({score})",
+                        "{title}: passed in {n} attempts ({score})",
+                        taken,
+                        title=title,
+                        score=score,
+                    )
+                else:  # passed before attempts were counted
+                    passed_line = t._("{title}: passed ({score})", title=title, score=score)
+                lines.append("✓ " + passed_line)
             elif row.passed:
                 lines.append("✓ " + t._("{title}: finished", title=title))
             else:

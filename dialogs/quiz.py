@@ -2,11 +2,18 @@
 
 question --(answer)--> question ... --> result --retry--> question (only the missed ones)
    (a matching question asks its items one at a time; typed answers come as text)
+                                          +--again--> question (a new attempt, every question)
                                           +--next--> the next module's lesson
                                           +--menu--> menu
+
+An attempt's score is that of its first pass through the whole quiz: the retry of the missed
+questions is recorded and helps the learner, but does not raise it (Moodle's attempts). A new
+attempt ("Take the quiz again") can; the module keeps the best.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from bot.messages import Option, Outbound
 from dialogs import answers, certificate, lesson, menu, records, review
@@ -62,6 +69,17 @@ def _current_question(turn: Turn) -> tuple[Course, Module, Question] | None:
     return course, module, module.question(queue[at])
 
 
+def order_seed(attempt_id: int) -> str:
+    """What the order of the options derives from: the attempt, so that it is the learner's own,
+    the same through a restart and the retry of missed questions, and new at the next attempt."""
+    return f"attempt {attempt_id}"
+
+
+def _seed(turn: Turn) -> str:
+    attempt = turn.state.get("attempt")
+    return order_seed(attempt) if attempt else ""
+
+
 def question_prompt(turn: Turn) -> Outbound:
     """The current question and its options."""
     current = _current_question(turn)
@@ -71,7 +89,7 @@ def question_prompt(turn: Turn) -> Outbound:
     t = turn.course_t(course)
     queue, at = turn.state["queue"], turn.state["at"]
     header = t._("Question {number} of {total}", number=at + 1, total=len(queue))
-    text, options = answers.ask(turn, course, question, turn.state.get("picks", ""))
+    text, options = answers.ask(turn, course, question, turn.state.get("picks", ""), _seed(turn))
     return say(f"{header}\n\n{text}", *options)
 
 
@@ -98,7 +116,7 @@ def on_text(turn: Turn) -> list[Outbound]:
     if current is None:
         return router.reprompt(turn, out_of_range=False)
     course, _, question = current
-    answer = answers.from_text(turn, question, turn.inbound.text)
+    answer = answers.from_text(turn, question, turn.inbound.text, _seed(turn))
     if answer is None:
         if question.typed or question.multiple:
             return [say(answers.not_an_answer(turn, course, question)), question_prompt(turn)]
@@ -123,16 +141,32 @@ def _record(turn: Turn, answer: str) -> list[Outbound]:
     return [feedback, following] if following else [feedback, *finish(turn)]
 
 
-def _score(turn: Turn, module: Module, attempt_id: int) -> tuple[int, list[str]]:
-    """The attempt's score in percent, and the questions still missed."""
-    choices = repo.latest_choices(turn.session, attempt_id)
-    earned, missed = 0.0, []
+@dataclass(frozen=True)
+class _Score:
+    """An attempt's score (its pass through the whole quiz) and where its retries stand."""
+
+    score: int  # percent, of the first answer to each question
+    right: int  # questions answered right the first time
+    missed: list[str]  # questions not answered right yet, retries included
+    retried: bool  # whether any question was answered again
+
+
+def _score(turn: Turn, module: Module, attempt_id: int) -> _Score:
+    answers = repo.attempt_choices(turn.session, attempt_id)
+    first: dict[str, str] = {}
+    latest: dict[str, str] = {}
+    for question_id, choice in answers:
+        first.setdefault(question_id, choice)
+        latest[question_id] = choice
+    earned, right, missed = 0.0, 0, []
     for question in module.quiz:
-        credit = question.credit_for(choices.get(question.id, ""))
+        credit = question.credit_for(first.get(question.id, ""))
         earned += credit
-        if credit < 1:
+        right += credit >= 1
+        if question.credit_for(latest.get(question.id, "")) < 1:
             missed.append(question.id)
-    return round(100 * earned / max(len(module.quiz), 1)), missed
+    score = round(100 * earned / max(len(module.quiz), 1))
+    return _Score(score, right, missed, retried=len(answers) > len(first))
 
 
 def finish(turn: Turn) -> list[Outbound]:
@@ -142,12 +176,15 @@ def finish(turn: Turn) -> list[Outbound]:
     if content is None or attempt is None:
         return menu.enter(turn)
     course, module = content
-    score, _ = _score(turn, module, attempt.id)
-    attempt.score, attempt.passed, attempt.finished_at = score, score >= course.pass_mark, utcnow()
+    score = _score(turn, module, attempt.id).score
+    first_pass = attempt.finished_at is None  # a retry round finishes the attempt again
+    attempt.score, attempt.passed = score, score >= course.pass_mark
     if attempt.passed:
         row = repo.module_progress(turn.session, turn.learner.id, course.id, module.id)
         repo.mark_module_passed(turn.session, row, score, [m.id for m in course.modules])
-    records.finished(turn, course, module, score, attempt.passed)
+    if first_pass:
+        attempt.finished_at = utcnow()
+        records.finished(turn, course, module, score, attempt.passed)
     turn.go("quiz", "result", course=course.id, module=module.id, attempt=attempt.id)
     result = result_prompt(turn)
     offer = certificate.offer_on_completion(turn, course) if attempt.passed else []
@@ -170,18 +207,27 @@ def result_prompt(turn: Turn) -> Outbound:
         return say(t._("That module is no longer available."), Option(t._("Menu"), "menu"))
     course, module = content
     t = turn.course_t(course)
-    score, missed = _score(turn, module, attempt.id)
+    result = _score(turn, module, attempt.id)
+    score, missed = result.score, result.missed
     total = len(module.quiz)
-    right = total - len(missed)
     lines = [
         t.ngettext(
             "You got {right} of {n} question right ({score}).",
             "You got {right} of {n} questions right ({score}).",
             total,
-            right=right,
+            right=result.right,
             score=t.percent(score / 100),
         )
     ]
+    if result.retried:
+        lines.append(
+            t._(
+                "After the retry: {right} of {n} right. The score stays that of the whole "
+                "quiz; to raise it, take the quiz again.",
+                right=total - len(missed),
+                n=total,
+            )
+        )
     if score >= course.pass_mark:
         lines.append(t._("You passed this module. Well done!"))
     else:
@@ -196,8 +242,13 @@ def result_prompt(turn: Turn) -> Outbound:
                 "retry",
             )
         )
+    if score < 100:
+        options.append(Option(t._("Take the quiz again"), "again"))
     following = _next_module(course, module)
-    if following is not None and score >= course.pass_mark:
+    passed = score >= course.pass_mark or (  # in this attempt, or in an earlier one
+        repo.module_progress(turn.session, turn.learner.id, course.id, module.id).passed
+    )
+    if following is not None and passed:
         title = course.text(following.title, turn.course_language(course))
         options.append(Option(t._("Next: {title}", title=title), "next"))
     options.append(Option(t._("Read the lesson again"), "lesson"))
@@ -213,8 +264,10 @@ def on_result(turn: Turn, option: Option) -> list[Outbound]:
     course, module = content
     attempt_id = turn.state.get("attempt")
     if option.value == "retry":
-        _, missed = _score(turn, module, attempt_id)
+        missed = _score(turn, module, attempt_id).missed
         return start(turn, course.id, module.id, queue=missed, attempt_id=attempt_id)
+    if option.value == "again":
+        return start(turn, course.id, module.id)
     if option.value == "next" and (following := _next_module(course, module)) is not None:
         return lesson.open_module(turn, course.id, following.id)
     return lesson.open_module(turn, course.id, module.id)

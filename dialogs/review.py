@@ -62,6 +62,11 @@ def start(turn: Turn, item: ReviewItem) -> list[Outbound]:
     return [prompt(turn)]
 
 
+def _seed(item: ReviewItem) -> str:
+    """The order of the options of one review (the same until it is answered)."""
+    return f"review {item.id} {item.step} {item.right_in_a_row}"
+
+
 def prompt(turn: Turn) -> Outbound:
     """The question, as a short review."""
     t = turn.t
@@ -70,7 +75,7 @@ def prompt(turn: Turn) -> Outbound:
     if content is None:
         return say(t._("That review is no longer available."), Option(t._("Menu"), "menu"))
     course, question = content
-    text, options = answers.ask(turn, course, question, turn.state.get("picks", ""))
+    text, options = answers.ask(turn, course, question, turn.state.get("picks", ""), _seed(item))
     header = turn.course_t(course)._("A quick review of a question you missed:")
     return say(f"{header}\n\n{text}", *options)
 
@@ -98,7 +103,7 @@ def on_text(turn: Turn) -> list[Outbound]:
     if content is None or item.learner_id != turn.learner.id:
         return _resume(turn, turn.state.get("back") or {})
     course, question = content
-    answer = answers.from_text(turn, question, turn.inbound.text)
+    answer = answers.from_text(turn, question, turn.inbound.text, _seed(item))
     if answer is None:
         if question.typed or question.multiple:
             return [say(answers.not_an_answer(turn, course, question)), prompt(turn)]

@@ -88,6 +88,8 @@ def question_as_dict(course: Course, question: Question) -> dict[str, Any]:
         data["idnumber"] = question.idnumber
     if question.tags:
         data["tags"] = list(question.tags)
+    if not question.shuffle:
+        data["shuffle"] = False
     return data
 
 

@@ -8,7 +8,7 @@ files, no content folder; `lessons/importing.py` turns these into content.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 FORMATS = ("moodle", "html", "plain", "markdown")
 TRUE_WORDS, FALSE_WORDS = ("T", "TRUE"), ("F", "FALSE")
@@ -24,6 +24,10 @@ _WEIGHT = re.compile(r"^%(-*[0-9]{1,2}\.?[0-9]*)%")
 # An id or tag in a comment: no control characters (so never split over lines); `\]` is a `]`.
 _ID = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
 _TAG = re.compile(r"\[tag:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
+# Senda's own mark, on a comment line before a question (Moodle reads comments as nothing):
+# `// senda: shuffle=false` keeps the options in the file's order.
+_KEEP_ORDER = re.compile(r"^//\s*senda:\s*shuffle\s*=\s*false\s*$", re.IGNORECASE | re.MULTILINE)
+KEEP_ORDER_COMMENT = "// senda: shuffle=false"
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class GiftQuestion:
     category: str = ""
     idnumber: str = ""
     tags: tuple[str, ...] = ()
+    shuffle: bool = True  # multichoice: False when a `// senda: shuffle=false` line says so
     single: bool = True  # multichoice: one answer to pick (an `=` answer), else several
     answers: tuple[Answer, ...] = ()
     subquestions: tuple[Text, ...] = ()  # match: the items; an empty one is an extra answer
@@ -186,7 +191,10 @@ class _Block:
             return _unescape(text[len("$CATEGORY:") :]).strip()
         idnumber, tags = extract_idnumber_and_tags("\n".join(comments))
         self.text = text
-        return self._question(text, category, idnumber, tuple(tags))
+        question = self._question(text, category, idnumber, tuple(tags))
+        if question.qtype == "multichoice" and _KEEP_ORDER.search("\n".join(comments)):
+            question = replace(question, shuffle=False)
+        return question
 
     def line_at(self, position: int) -> int:
         return self.text_line + self.text[:position].count("\n")

@@ -3,7 +3,7 @@ Moodle; reading the file back (lessons/gift.py) gives the same questions."""
 
 from __future__ import annotations
 
-from lessons.gift import BLANK
+from lessons.gift import BLANK, KEEP_ORDER_COMMENT
 from lessons.model import FALSE_KEY, TRUE_KEY, Choice, Course, Module, Question, Texts
 
 _RESERVED = str.maketrans(
@@ -130,6 +130,8 @@ class _Writer:
         ]
         if marks:
             header.append("// " + " ".join(marks))
+        if question.type == "choice" and not question.shuffle:
+            header.append(KEEP_ORDER_COMMENT)
         name = f"::{escape(question.name or question.id)}::"
         prompt = self.t(question.prompt)
         if question.type == "description":

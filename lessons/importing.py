@@ -221,6 +221,7 @@ def question_from_gift(
         name=parsed.name if parsed.named else "",
         tags=parsed.tags,
         idnumber=parsed.idnumber,
+        shuffle=parsed.shuffle,
     )
 
 

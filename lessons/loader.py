@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -64,14 +65,17 @@ _UNCHECKED = re.compile(r"\b(verify|verified\?|todo|tbd|fixme)\b", re.IGNORECASE
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in the content, at a file and line."""
+    """One thing wrong in the content, at a file and line; a warning is worth a look but does
+    not stop the service (nor `senda lessons validate`)."""
 
     path: Path
     line: int
     message: str
+    warning: bool = False
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        kind = "warning: " if self.warning else ""
+        return f"{self.path}:{self.line}: {kind}{self.message}"
 
 
 class CatalogError(Exception):
@@ -250,7 +254,32 @@ def _read_module(
         questions.append(question)
         question_lines.append((question.id, question_map.line))
     _unique(reader, question_lines, "question")
+    _right_answers_in_one_place(reader, data.line_of("questions"), questions)
     return Module(id=module_id, title=title, cards=tuple(cards), questions=tuple(questions))
+
+
+def _right_answers_in_one_place(reader: _Reader, line: int, questions: list[Question]) -> None:
+    """A warning when more than half of a module's choice questions have their right answer at
+    the same place in the file: shuffled for each learner or not, a file (an export, a printout,
+    a learner who finds the pattern in `shuffle: false` questions) should not give it away."""
+    places = [
+        max(range(len(q.options)), key=lambda i: q.options[i].credit)
+        for q in questions
+        if q.type == "choice" and not q.multiple and q.options
+    ]
+    if len(places) < 2:
+        return
+    place, count = Counter(places).most_common(1)[0]
+    if count > len(places) / 2:
+        reader.problems.append(
+            Problem(
+                reader.path,
+                line,
+                f"{count} of {len(places)} choice questions have the right answer as option "
+                f"{place + 1} in the file: vary where it stands",
+                warning=True,
+            )
+        )
 
 
 def _string_list(reader: _Reader, data: LineMap, key: str) -> tuple[str, ...]:
@@ -447,8 +476,11 @@ def _service(reader: _Reader, entry: LineMap, service_id: str, default: str) -> 
     return service
 
 
-def read_catalog(folder: Path) -> tuple[Catalog, list[Problem]]:
-    """Read a content folder: the catalog (possibly partial) and every problem found."""
+def read_catalog(
+    folder: Path, warnings: list[Problem] | None = None
+) -> tuple[Catalog, list[Problem]]:
+    """Read a content folder: the catalog (possibly partial) and every problem found; the
+    warnings go to `warnings` when given (else they are left out)."""
     problems: list[Problem] = []
     if not folder.is_dir():
         return Catalog(), [Problem(folder, 0, "no such content folder")]
@@ -489,7 +521,9 @@ def read_catalog(folder: Path) -> tuple[Catalog, list[Problem]]:
         topics_language,
         _read_distress(folder / DISTRESS_FILE, problems),
     )
-    return catalog, problems
+    if warnings is not None:
+        warnings += [problem for problem in problems if problem.warning]
+    return catalog, [problem for problem in problems if not problem.warning]
 
 
 def _read_distress(path: Path, problems: list[Problem]) -> DistressWords:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -108,6 +110,20 @@ class Question:
     name: str = ""  # the question bank's name for it (Moodle), kept for export
     tags: tuple[str, ...] = ()
     idnumber: str = ""  # the question bank's own id (Moodle's ID number), kept for export
+    # A choice question's options are shown in an order of their own for each attempt (Moodle's
+    # shuffleanswers); False keeps the file's order ("All of the above", scales).
+    shuffle: bool = True
+
+    def shown_options(self, seed: str) -> tuple[Choice, ...]:
+        """The options in the order a person is shown them: the file's order for a question
+        that keeps it (or with no seed), else a permutation derived from the seed (an attempt)
+        and the question's id, so the same within an attempt, after a restart too."""
+        if self.type != "choice" or not self.shuffle or not seed:
+            return self.options
+        digest = hashlib.sha256(f"{seed}/{self.id}".encode()).digest()
+        shown = list(self.options)
+        random.Random(int.from_bytes(digest[:8], "big")).shuffle(shown)
+        return tuple(shown)
 
     def option(self, key: str) -> Choice | None:
         """The option with this key, if any."""

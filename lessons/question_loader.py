@@ -24,7 +24,7 @@ MIN_OPTIONS = 2
 MAX_ANSWERS = 26  # accepted answers of a typed question: one letter each
 COMMON_KEYS = {"id", "type", "name", "idnumber", "tags", "prompt", "feedback", "source"}
 TYPE_KEYS = {
-    "choice": {"options", "multiple"},
+    "choice": {"options", "multiple", "shuffle"},
     "truefalse": {"answer", "feedback_true", "feedback_false"},
     "shortanswer": {"options"},
     "numerical": {"options"},
@@ -206,7 +206,14 @@ def read_question(
         )
         kind = "description"  # no answers to check: the type is the problem
     else:
-        reader.known_keys(data, COMMON_KEYS | TYPE_KEYS[kind], f"{what} ({kind})")
+        allowed = COMMON_KEYS | TYPE_KEYS[kind]
+        if "shuffle" in data and "shuffle" not in allowed:
+            reader.problem(
+                data.line_of("shuffle"),
+                f"{what} ({kind}) has no options to shuffle: shuffle is for choice questions",
+            )
+            allowed = allowed | {"shuffle"}
+        reader.known_keys(data, allowed, f"{what} ({kind})")
     options: list[Choice] = []
     pairs: list[Pair] = []
     if kind == "choice":
@@ -226,6 +233,10 @@ def read_question(
     if not isinstance(multiple, bool):
         reader.problem(data.line_of("multiple"), f"{what} multiple must be true or false")
         multiple = False
+    shuffle = data.get("shuffle", True)
+    if not isinstance(shuffle, bool):
+        reader.problem(data.line_of("shuffle"), f"{what} shuffle must be true or false")
+        shuffle = True
     name = data.get("name")
     return Question(
         id=fields.id,
@@ -239,4 +250,5 @@ def read_question(
         name=str(name) if name is not None else "",
         tags=fields.tags(),
         idnumber=str(data.get("idnumber") or ""),
+        shuffle=shuffle,
     )

@@ -101,6 +101,8 @@ def question_data(question: Question) -> dict[str, Any]:
     elif question.options:
         if question.multiple:
             data["multiple"] = True
+        if not question.shuffle:
+            data["shuffle"] = False
         data["options"] = [_option(question, choice) for choice in question.options]
     if question.feedback:
         data["feedback"] = _texts(question.feedback)

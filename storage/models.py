@@ -378,8 +378,10 @@ class Organisation(Base):
 
 
 class Certificate(Base):
-    """Proof that an official passed a course. The printed name lives here and nowhere else;
-    it goes when the learner is erased (or purged), and the code stops verifying then."""
+    """Proof that an official passed a course. The printed name lives here and nowhere else.
+    It goes, and the code stops verifying, when the learner writes the erase word, or when it is
+    older than SENDA_CERTIFICATE_YEARS. A learner erased for silence leaves it behind, detached
+    (no learner), holding only what the paper shows."""
 
     __tablename__ = "certificates"
     __table_args__ = (
@@ -389,8 +391,9 @@ class Certificate(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Typed by whoever checks a printout: short, upper case, no look-alike characters.
     code: Mapped[str] = mapped_column(String(16), unique=True)
-    learner_id: Mapped[int] = mapped_column(
-        ForeignKey("learners.id", ondelete="CASCADE", name="fk_certificate_learner"), index=True
+    # None once the learner was erased for silence: the certificate outlives them.
+    learner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learners.id", ondelete="SET NULL", name="fk_certificate_learner"), index=True
     )
     course_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(80))

@@ -267,19 +267,49 @@ def record_answer(
     return answer
 
 
-def latest_choices(session: Session, attempt_id: int) -> dict[str, str]:
-    """Each question's most recent choice in an attempt (a retry overrides the first try)."""
+def attempt_choices(session: Session, attempt_id: int) -> list[tuple[str, str]]:
+    """An attempt's answers in the order given: (question id, choice), the whole quiz first,
+    then any retry of the missed questions."""
     rows = session.execute(
         select(QuizAnswer.question_id, QuizAnswer.choice)
         .where(QuizAnswer.attempt_id == attempt_id)
         .order_by(QuizAnswer.id)
     )
-    return {question_id: choice for question_id, choice in rows}
+    return [(question_id, choice) for question_id, choice in rows]
 
 
-def _erase(session: Session, learner_ids: list[int]) -> None:
+def attempts_to_pass(session: Session, learner_id: int) -> dict[tuple[str, str], int]:
+    """For each module a learner has passed by its quiz, (course id, module id): how many whole
+    attempts it took, the passing one included (retries of missed questions are not attempts)."""
+    rows = session.execute(
+        select(QuizAttempt.course_id, QuizAttempt.module_id, QuizAttempt.passed)
+        .where(QuizAttempt.learner_id == learner_id, QuizAttempt.finished_at.is_not(None))
+        .order_by(QuizAttempt.id)
+    )
+    taken: dict[tuple[str, str], int] = {}
+    passed: dict[tuple[str, str], int] = {}
+    for course_id, module_id, success in rows:
+        key = (course_id, module_id)
+        if key in passed:
+            continue
+        taken[key] = taken.get(key, 0) + 1
+        if success:
+            passed[key] = taken[key]
+    return passed
+
+
+def _erase(session: Session, learner_ids: list[int], certificates: bool = True) -> None:
+    """Delete the learners and every row linked to them; their certificates too, or, with
+    `certificates=False`, left detached (no learner) to keep verifying."""
+    if certificates:
+        session.execute(delete(Certificate).where(Certificate.learner_id.in_(learner_ids)))
+    else:
+        session.execute(
+            update(Certificate)
+            .where(Certificate.learner_id.in_(learner_ids))
+            .values(learner_id=None)
+        )
     for model in (
-        Certificate,
         ChatMessageId,
         AlertSubscription,
         AlertTopic,
@@ -303,10 +333,19 @@ def erase_learner(session: Session, learner: Learner) -> None:
 
 
 def purge_inactive(session: Session, seen_before: datetime) -> int:
-    """Erase learners not seen since a time (the retention period); returns how many."""
+    """Erase learners not seen since a time (the retention period); returns how many. Their
+    certificates stay, detached, holding only what the paper shows (`purge_certificates`
+    deletes them when they expire)."""
     ids = list(session.scalars(select(Learner.id).where(Learner.last_seen_at < seen_before)))
-    _erase(session, ids)
+    _erase(session, ids, certificates=False)
     return len(ids)
+
+
+def purge_certificates(session: Session, issued_before: datetime) -> int:
+    """Delete the certificates issued before a time (SENDA_CERTIFICATE_YEARS ago): their codes
+    stop verifying. Returns how many."""
+    result = session.execute(delete(Certificate).where(Certificate.issued_at < issued_before))
+    return result.rowcount or 0
 
 
 def forget_processed_messages(session: Session, before: datetime) -> None:

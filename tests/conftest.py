@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -144,10 +144,28 @@ class Person:
         """The option labels of the last reply."""
         return [o.label for m in self.last for o in m.options]
 
+    def number_of(self, *labels: str) -> str:
+        """What to write to choose the options with these labels in the last reply, as it
+        shows them (quiz options come in an order of each attempt's own): "2", or "1 3"."""
+        shown = self.options
+        missing = [label for label in labels if label not in shown]
+        assert not missing, f"no option {missing} in the last reply: {shown}"
+        return " ".join(str(shown.index(label) + 1) for label in labels)
 
-def run_transcript(person: Person, transcript: list[tuple[str, str | list[str]]]) -> None:
+
+def pick(*labels: str) -> Callable[[Person], str]:
+    """In a transcript, in place of what the person writes: the number of the option (or the
+    numbers of the options) with these labels, wherever the last reply showed them."""
+    return lambda person: person.number_of(*labels)
+
+
+Writes = str | Callable[[Person], str]
+
+
+def run_transcript(person: Person, transcript: list[tuple[Writes, str | list[str]]]) -> None:
     """Play (what the person writes, what Senda's answer must contain) pairs, in order."""
-    for number, (writes, expected) in enumerate(transcript, 1):
+    for number, (written, expected) in enumerate(transcript, 1):
+        writes = written(person) if callable(written) else written
         answer = person.says(writes)
         for fragment in [expected] if isinstance(expected, str) else expected:
             assert fragment.casefold() in answer.casefold(), (

@@ -102,6 +102,12 @@ class TelegramPerson:
         assert response.status_code == 200
         return "\n\n".join(c.params["text"] for c in self.messages()[before:])
 
+    def presses_answer(self, text: str) -> str:
+        """Tap the button of the last message that offers this option, at whatever number it
+        is shown (a quiz's options come in an order of each attempt's own)."""
+        label = next(label for label, _ in self.buttons() if label.split(". ", 1)[-1] == text)
+        return self.presses(label)
+
     def _message_id_of_last(self) -> int:
         # The fake numbers messages in the order it answers sendMessage, from 1.
         sends = [c for c in self.fake.calls_to("sendMessage") if c.failed is None]

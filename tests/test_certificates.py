@@ -48,7 +48,8 @@ OFFER = [
     "Congratulations! You passed every module of “Test course”.",
     "As a public official you can get a certificate",
     "Write your name as it should be printed on it",
-    "when you write DELETE",
+    "stays checkable for 10 years, even after the rest of your data is deleted for silence",
+    "writing DELETE erases it at once",
     "1. No, thanks",
 ]
 
@@ -89,7 +90,8 @@ def test_an_official_names_the_certificate_and_gets_a_link_that_checks_out(
     for fragment in (
         "Your certificate for “Test course”:",
         f"{PUBLIC_URL}/verify/{code}",
-        "365 days after your last message",
+        "It stays valid for 10 years, even if the rest of your data is deleted after 365 days "
+        "without a message. Writing DELETE erases it at once.",
         "1. Change the name",
         "2. Menu",
     ):
@@ -278,11 +280,80 @@ def test_erasing_from_the_menu_warns_that_certificates_go_too(official, app, ser
     assert app.test_client().get(f"/verify/{code}").status_code == 404
 
 
-def test_the_retention_purge_takes_the_certificate_too(official, service):
+def test_a_certificate_outlives_the_purge_for_silence_holding_only_what_the_paper_shows(
+    official, app, service
+):
+    """The learner silent past the retention period goes with everything linked to them, but
+    the certificate stays, detached, and keeps verifying until SENDA_CERTIFICATE_YEARS."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, update
+
+    from bot.delivery.jobs import make_jobs
+    from storage.models import Learner, utcnow
+
+    code = issued_code(official.says(NAME))
+    long_ago = utcnow() - timedelta(days=service.settings.retention_days + 1)
+    with service.sessions.begin() as session:
+        session.execute(update(Learner).values(last_seen_at=long_ago))
+    assert make_jobs(service).purge_inactive_learners.call_local() == 1
+
+    with service.sessions() as session:
+        for table in Base.metadata.sorted_tables:
+            if table.name not in ("certificates", "processed_messages", "worker_leases"):
+                count = session.execute(select(func.count()).select_from(table)).scalar()
+                assert count == 0, f"{table.name} keeps {count} rows after the purge"
+    (kept,) = certificates(service)
+    assert kept.learner_id is None
+    assert (kept.code, kept.name, kept.course_id, kept.score, kept.language) == (
+        code,
+        NAME,
+        "demo",
+        100,
+        "en",
+    )
+    client = app.test_client()
+    page = client.get(f"/verify/{code}")
+    assert page.status_code == 200
+    assert "Valid certificate" in page.get_data(as_text=True)
+    assert "María José O&#39;Neill-Pérez" in page.get_data(as_text=True)
+    assert client.get(f"/certificates/{code}.pdf").status_code == 200
+
+    # A day short of its years it stays; past them, the daily purge deletes it.
+    years = timedelta(days=round(365.25 * service.settings.certificate_years))
+    with service.sessions.begin() as session:
+        session.execute(update(Certificate).values(issued_at=utcnow() - years + timedelta(days=1)))
+    make_jobs(service).purge_inactive_learners.call_local()
+    assert len(certificates(service)) == 1
+    with service.sessions.begin() as session:
+        session.execute(update(Certificate).values(issued_at=utcnow() - years - timedelta(days=1)))
+    make_jobs(service).purge_inactive_learners.call_local()
+    assert certificates(service) == []
+    assert client.get(f"/verify/{code}").status_code == 404
+
+
+def test_the_retention_purge_leaves_the_certificate_detached(official, service):
+    """(The erase word, above, takes it along at once.)"""
     official.says(NAME)
     with service.sessions.begin() as session:
         assert repo.purge_inactive(session, datetime.now(UTC)) == 1
-    assert certificates(service) == []
+    assert [c.learner_id for c in certificates(service)] == [None]
+
+
+def test_the_consent_says_how_long_a_certificate_lasts(app_config):
+    app = create_app({**app_config, "SENDA_CERTIFICATE_YEARS": "5"})
+    try:
+        person = Person(app.extensions["senda"].engine)
+        person.says("hi")
+        consent = person.says("2")
+        assert (
+            "A certificate, if you get one as a public official, is the exception: it stays "
+            "checkable for 5 years with only what it shows (name, course, score, dates); DELETE "
+            "erases it too."
+        ) in consent
+        assert "Do you agree?" in consent
+    finally:
+        app.extensions["senda"].close()
 
 
 def test_a_spanish_official_gets_a_spanish_certificate(engine, app, service):

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import BUNDLED_CATALOG
+from dialogs.quiz import order_seed
 from lessons.loader import load_catalog
 from storage.db import make_engine
 from storage.models import Base
@@ -41,11 +42,13 @@ def chat(env: dict[str, str], lines: list[str], *args: str) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
-def right_answers(course_id: str, module_id: str) -> list[str]:
-    """The number of the right option of each question of a bundled module."""
+def right_answers(course_id: str, module_id: str, attempt_id: int = 1) -> list[str]:
+    """The number of the right option of each question of a bundled module, as the attempt
+    shows them (the first attempt of a fresh database: 1)."""
     module = load_catalog(BUNDLED_CATALOG).course(course_id).module(module_id)
+    seed = order_seed(attempt_id)
     return [
-        str(next(i for i, choice in enumerate(q.options, 1) if choice.correct))
+        str(next(i for i, choice in enumerate(q.shown_options(seed), 1) if choice.correct))
         for q in module.questions
     ]
 

@@ -122,14 +122,14 @@ def seed_progress(service) -> None:
             .where(Enrolment.learner_id == ids[6])
             .values(completed_at=now)
         )
-        for learner_id, choice in zip(ids, "bbbaac", strict=False):
+        for learner_id, choice in zip(ids, "cccaab", strict=False):
             attempt = QuizAttempt(learner_id=learner_id, course_id="demo", module_id="basics")
             session.add(attempt)
             session.flush()
             session.add(
                 QuizAnswer(
                     attempt_id=attempt.id, learner_id=learner_id, question_id="colour",
-                    choice=choice, correct=choice == "b", answered_at=now,
+                    choice=choice, correct=choice == "c", answered_at=now,
                 )
             )  # fmt: skip
 

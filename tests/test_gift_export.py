@@ -46,6 +46,7 @@ def view(course: Course, question: Question, language: str) -> dict[str, Any]:
         "pairs": [(text(p.item), text(p.answer)) for p in question.pairs],
         "tags": question.tags,
         "idnumber": question.idnumber,
+        "shuffle": question.shuffle,
     }
 
 
@@ -125,7 +126,7 @@ def test_export_command_writes_the_file_moodle_reads(tmp_path):
     )
     assert result.exit_code == 0, result.output
     text = target.read_text()
-    assert "::colour::¿De qué color es el cielo despejado?{\n\t~Verde\n\t=Azul\n\t~Rojo\n" in text
+    assert "::colour::¿De qué color es el cielo despejado?{\n\t~Verde\n\t~Rojo\n\t=Azul\n" in text
     english = CliRunner().invoke(
         senda,
         [
@@ -199,3 +200,27 @@ def test_ids_and_tags_go_back_to_moodle(tmp_path):
     assert "// [id:q\\]7] [tag:border] [tag:rights]\n::Q::Is asylum a right?{TRUE}" in exported
     (again,) = parse_gift(exported).questions
     assert (again.idnumber, again.tags) == ("q]7", ("border", "rights"))
+
+
+def test_a_pinned_order_goes_to_moodle_and_back(tmp_path):
+    """`shuffle: false` is a comment line Moodle reads as nothing, kept through export and
+    import, and into the module file the importer writes; an unmarked question shuffles."""
+    from lessons.writer import question_data
+
+    gift = (
+        "// senda: shuffle=false\n"
+        "::Scale::How sure are you?{=Very ~Somewhat ~Not at all}\n\n"
+        "::Free::Which is a right?{=Asylum ~Nothing}\n"
+    )
+    pinned, free = questions_from_bank(parse_gift(gift).questions, "en", "x", "Moodle GIFT", set())
+    assert (pinned.question.shuffle, free.question.shuffle) == (False, True)
+    assert question_data(pinned.question)["shuffle"] is False
+    assert "shuffle" not in question_data(free.question)
+    course = Course("c", "en", ("en",), ("official",), 70, {}, {}, ())
+    module = Module("m", {"en": "M"}, (), (pinned.question, free.question))
+    exported = module_as_gift(course, module, "en")
+    assert exported.count("// senda: shuffle=false\n") == 1
+    assert "// senda: shuffle=false\n::Scale::" in exported
+    again = parse_gift(exported).questions
+    assert [q.shuffle for q in again] == [False, True]
+    assert [q.name for q in again] == ["Scale", "Free"]

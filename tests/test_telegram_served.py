@@ -65,8 +65,9 @@ def test_senda_serve_runs_a_person_through_onboarding_with_buttons(server_env, f
             ("next", "(2/3)"),
             ("next", "(3/3)"),
             ("quiz", "Pregunta 1 de 3"),
-            ("b", "Pregunta 2 de 3"),
-            ("a", "Pregunta 3 de 3"),
+            # a button carries its option (Azul, Cuatro, Sí), wherever the attempt shows it
+            ("c", "Pregunta 2 de 3"),
+            ("b", "Pregunta 3 de 3"),
             ("a", "Acertaste 3 de 3 preguntas (100%)"),
         ]
         for data, expected in steps:

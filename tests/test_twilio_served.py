@@ -37,6 +37,17 @@ def post(port: int, form: dict[str, str], signed: bool = True) -> int:
         return error.code
 
 
+def shown_at(label: str, marks: str):
+    """What to write for the option with this label in a message: its mark (a number or a
+    letter) at the place the message shows it."""
+
+    def mark(body: str) -> str:
+        numbers = [line.split(". ", 1) for line in body.splitlines() if ". " in line]
+        return next(marks[int(n) - 1] for n, text in numbers if n.isdigit() and text == label)
+
+    return mark
+
+
 def test_a_whatsapp_conversation_through_senda_serve(app_config):
     with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
         env = {
@@ -63,11 +74,16 @@ def test_a_whatsapp_conversation_through_senda_serve(app_config):
                 ("siguiente", {}, "(2/3)"),
                 ("1", {}, "(3/3)"),
                 ("1", {}, "Pregunta 1 de 3"),
-                ("2", {}, "Pregunta 2 de 3"),
-                ("a", {}, "Pregunta 3 de 3"),
+                # The options come in an order of the attempt's own: the number (or letter)
+                # typed is where the last message showed Azul (or Cuatro); a button carries
+                # its option.
+                (shown_at("Azul", "123"), {}, "Pregunta 2 de 3"),
+                (shown_at("Cuatro", "ab"), {}, "Pregunta 3 de 3"),
                 ("Sí", {"ButtonPayload": "a", "ButtonText": "Sí"}, "Acertaste 3 de 3"),
             ]
             for body, extra, expected in steps:
+                if callable(body):
+                    body = body(fake.bodies(SENDER)[-1])
                 assert post(port, message_form(SENDER, body, **extra)) == 200
                 assert expected in fake.bodies(SENDER)[-1], (body, fake.bodies(SENDER)[-1])
         finally:

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 # Redeliveries come within minutes; a week of message ids is plenty to recognise them.
 PROCESSED_MESSAGE_DAYS = 7
+DAYS_A_YEAR = 365.25  # certificates last SENDA_CERTIFICATE_YEARS of these
 # Send jobs a broadcast is split into, so that every worker process (and thread) takes a share:
 # they claim different rows, so more jobs than workers costs nothing.
 BROADCAST_SHARES = 4
@@ -144,13 +145,17 @@ def sweep(service: Service) -> int:
 
 
 def purge(service: Service) -> int:
-    """Erase inactive learners and forget old message ids; returns the learners erased."""
+    """Erase inactive learners (their certificates stay, detached), delete expired certificates
+    and forget old message ids; returns the learners erased."""
     now = utcnow()
+    certificate_days = round(DAYS_A_YEAR * service.settings.certificate_years)
     with service.sessions.begin() as session:
         erased = repo.purge_inactive(session, now - timedelta(days=service.settings.retention_days))
+        expired = repo.purge_certificates(session, now - timedelta(days=certificate_days))
         repo.forget_processed_messages(session, now - timedelta(days=PROCESSED_MESSAGE_DAYS))
         kept = timedelta(days=service.settings.helpdesk_retention_days)
         deleted = helpdesk.purge_closed(session, now - kept)
     log.info("retention: erased %d inactive learners", erased)
+    log.info("retention: deleted %d expired certificates", expired)
     log.info("retention: deleted %d help-desk messages of closed conversations", deleted)
     return erased
