@@ -21,9 +21,12 @@ from storage.models import (
     ChatMessageId,
     Enrolment,
     Learner,
+    LearnerComment,
     LearningRecord,
     ModuleProgress,
+    ModuleRating,
     OutboxMessage,
+    PretestAnswer,
     ProcessedMessage,
     QuizAnswer,
     QuizAttempt,
@@ -277,12 +280,84 @@ def latest_choices(session: Session, attempt_id: int) -> dict[str, str]:
     return {question_id: choice for question_id, choice in rows}
 
 
+def record_pretest_answer(
+    session: Session, learner_id: int, course_id: str, question_id: str, phase: str, correct: bool
+) -> None:
+    """A pre-test answer, before or after the course; the first one a question and phase counts
+    (an answer sent twice changes nothing)."""
+    _insert_ignoring_duplicates(
+        session,
+        PretestAnswer,
+        {
+            "learner_id": learner_id,
+            "course_id": course_id,
+            "question_id": question_id,
+            "phase": phase,
+            "correct": correct,
+            "answered_on": utcnow().date(),
+        },
+    )
+
+
+def pretest_results(
+    session: Session, learner_id: int, course_id: str
+) -> dict[str, dict[str, bool]]:
+    """A learner's pre-test answers in a course: phase -> question id -> right."""
+    found: dict[str, dict[str, bool]] = {}
+    rows = session.execute(
+        select(PretestAnswer.phase, PretestAnswer.question_id, PretestAnswer.correct).where(
+            PretestAnswer.learner_id == learner_id, PretestAnswer.course_id == course_id
+        )
+    )
+    for phase, question_id, correct in rows:
+        found.setdefault(phase, {})[question_id] = bool(correct)
+    return found
+
+
+def add_rating(
+    session: Session,
+    *,
+    course_id: str,
+    module_id: str,
+    role: str,
+    organisation: str | None,
+    scale: str,
+    value: int,
+) -> None:
+    """A module's rating, linked to nobody: the day, never the moment."""
+    session.add(
+        ModuleRating(
+            course_id=course_id,
+            module_id=module_id,
+            role=role,
+            organisation=organisation,
+            scale=scale,
+            value=value,
+            rated_on=utcnow().date(),
+        )
+    )
+
+
+def add_comment(session: Session, *, course_id: str, module_id: str, role: str, text: str) -> None:
+    """A free comment on a module, linked to nobody: the day, never the moment."""
+    session.add(
+        LearnerComment(
+            course_id=course_id,
+            module_id=module_id,
+            role=role,
+            text=text[: LearnerComment.text.type.length],
+            written_on=utcnow().date(),
+        )
+    )
+
+
 def _erase(session: Session, learner_ids: list[int]) -> None:
     for model in (
         Certificate,
         ChatMessageId,
         AlertSubscription,
         AlertTopic,
+        PretestAnswer,
         LearningRecord,
         OutboxMessage,
         ReviewItem,

@@ -77,9 +77,10 @@ def test_yon_migran_li_modil_sou_arestasyon_an_e_li_reyisi_tes_la(migran: Person
                     "✅ Bon repons.",
                     "Ou jwenn 3 bon repons sou 3 kesyon (100%).",
                     "Ou reyisi modil sa a.",
-                    "Swivan: Papye ou si ou mande azil",
+                    "èske modil sa a te klè?",
                 ],
             ),
+            ("sote", "Swivan: Papye ou si ou mande azil"),
             ("pwogrè", ["1 sou 9 modil reyisi", "✓ Si INM arete w: reyisi (100%)"]),
         ],
     )
