@@ -188,7 +188,7 @@ def evidence(
         ModuleRating.module_id,
         ModuleRating.scale,
         ModuleRating.value,
-        func.count(),
+        func.sum(ModuleRating.count),
     ).group_by(
         ModuleRating.course_id, ModuleRating.module_id, ModuleRating.scale, ModuleRating.value
     )
@@ -255,10 +255,8 @@ def _organisation_figures(session: Session, organisation: str) -> dict[str, tupl
 def comments(
     session: Session, catalog: Catalog, limit: int | None = COMMENTS_SHOWN
 ) -> list[Comment]:
-    """The comments, newest first (by day; the order they came in within a day)."""
-    query = select(LearnerComment).order_by(
-        LearnerComment.written_on.desc(), LearnerComment.id.desc()
-    )
+    """The comments, newest day first (the order they came in is not kept)."""
+    query = select(LearnerComment).order_by(LearnerComment.written_on.desc(), LearnerComment.id)
     if limit is not None:
         query = query.limit(limit)
     found = []

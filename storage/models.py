@@ -547,21 +547,35 @@ RATING_SCALES = {"useful5": 5, "clear3": 3}  # 1-5 "useful for your work"; 1 no,
 
 
 class ModuleRating(Base):
-    """What someone said of a module: a value on a scale, with their role and the code of the
-    organisation that brought them. No link to the person, and the day, not the moment, so that
-    no join of times points at anyone."""
+    """What people said of a module: how many gave a value on a scale on a day, with their role
+    and the code of the organisation that brought them ("" for none). A count, not a row a
+    person: no link to anyone, no moment and no order of arrival that a join of times could
+    point at someone with."""
 
     __tablename__ = "module_ratings"
-    __table_args__ = (Index("ix_module_ratings_course", "course_id", "module_id"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "course_id",
+            "module_id",
+            "role",
+            "organisation",
+            "scale",
+            "value",
+            "rated_on",
+            name="uq_module_rating",
+        ),
+        Index("ix_module_ratings_organisation", "organisation"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[str] = mapped_column(String(64))
     module_id: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(16))
-    organisation: Mapped[str | None] = mapped_column(String(64), index=True)
+    organisation: Mapped[str] = mapped_column(String(64), default="")
     scale: Mapped[str] = mapped_column(String(8))  # useful5 | clear3
     value: Mapped[int] = mapped_column(Integer)
     rated_on: Mapped[date] = mapped_column(Date)
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 COMMENT_MAX_CHARACTERS = 500
@@ -569,12 +583,13 @@ COMMENT_MAX_CHARACTERS = 500
 
 class LearnerComment(Base):
     """A free comment an official left on a module: the text, the module, the role and the day.
-    Nothing links it to the person (they are told so before, and that it cannot be erased)."""
+    Nothing links it to the person (they are told so before, and that it cannot be erased); its
+    id is random, so that not even the order comments came in is kept."""
 
     __tablename__ = "learner_comments"
     __table_args__ = (Index("ix_learner_comments_course", "course_id", "module_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: uuid.uuid4().hex)
     course_id: Mapped[str] = mapped_column(String(64))
     module_id: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(16))

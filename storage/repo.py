@@ -324,24 +324,32 @@ def add_rating(
     scale: str,
     value: int,
 ) -> None:
-    """A module's rating, linked to nobody: the day, never the moment."""
-    session.add(
-        ModuleRating(
-            course_id=course_id,
-            module_id=module_id,
-            role=role,
-            organisation=organisation,
-            scale=scale,
-            value=value,
-            rated_on=utcnow().date(),
+    """One more person who gave a module this rating today: a count, linked to nobody, with the
+    day and never the moment or the order."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    key = {
+        "course_id": course_id,
+        "module_id": module_id,
+        "role": role,
+        "organisation": organisation or "",
+        "scale": scale,
+        "value": value,
+        "rated_on": utcnow().date(),
+    }
+    statement = insert(ModuleRating).values(**key, count=1)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(key), set_={"count": ModuleRating.count + 1}
         )
     )
 
 
 def add_comment(session: Session, *, course_id: str, module_id: str, role: str, text: str) -> None:
-    """A free comment on a module, linked to nobody: the day, never the moment."""
+    """A free comment on a module, linked to nobody: the day, never the moment; a random id."""
     session.add(
         LearnerComment(
+            id=uuid.uuid4().hex,
             course_id=course_id,
             module_id=module_id,
             role=role,

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from lessons.loader import read_catalog
+from storage import repo
 from storage.models import (
     Certificate,
     Enrolment,
@@ -73,7 +74,7 @@ def pretest_rows(service) -> list[tuple[str, str, bool]]:
 def ratings(service) -> list[tuple[str, str, str, int]]:
     with service.sessions() as session:
         rows = session.scalars(select(ModuleRating).order_by(ModuleRating.id))
-        return [(r.module_id, r.role, r.scale, r.value) for r in rows]
+        return [(r.module_id, r.role, r.scale, r.value) for r in rows for _ in range(r.count)]
 
 
 def comments(service) -> list[tuple[str, str, str]]:
@@ -326,6 +327,38 @@ def test_ratings_and_comments_have_no_column_that_points_at_a_person(service):
     assert "learner_id" in pretest
 
 
+def rate_the_first_module(session, value: int, organisation: str | None = None) -> None:
+    """An official's rating of the evidence course's first module, as the chat stores it."""
+    repo.add_rating(
+        session,
+        course_id="evidence",
+        module_id="first",
+        role="official",
+        organisation=organisation,
+        scale="useful5",
+        value=value,
+    )
+
+
+def test_ratings_are_counts_and_comments_have_random_ids_so_no_order_of_arrival_is_kept(service):
+    with service.sessions.begin() as session:
+        for value in (4, 2, 4):
+            rate_the_first_module(session, value)
+        for text in ("uno", "dos"):
+            repo.add_comment(
+                session, course_id="evidence", module_id="first", role="official", text=text
+            )
+        repo.add_comment(
+            session, course_id="evidence", module_id="first", role="official", text="x" * 900
+        )
+    with service.sessions() as session:
+        rows = session.scalars(select(ModuleRating).order_by(ModuleRating.value))
+        assert [(r.value, r.count, r.organisation) for r in rows] == [(2, 1, ""), (4, 2, "")]
+        found = list(session.scalars(select(LearnerComment)))
+        assert all(len(c.id) == 32 and not c.id.isdigit() for c in found)
+        assert sorted(len(c.text) for c in found) == [3, 3, 500]
+
+
 def _bind(service):
     with service.sessions() as session:
         return session.get_bind()
@@ -418,17 +451,7 @@ def seed_cohort(
                 )
             )
             if rating is not None:
-                session.add(
-                    ModuleRating(
-                        course_id="evidence",
-                        module_id="first",
-                        role="official",
-                        organisation=referral,
-                        scale="useful5",
-                        value=rating,
-                        rated_on=now.date(),
-                    )
-                )
+                rate_the_first_module(session, rating, referral)
 
 
 def test_the_course_page_shows_before_and_after_of_those_who_took_both(evidence_app, service):

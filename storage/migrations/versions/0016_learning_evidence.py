@@ -47,18 +47,28 @@ def upgrade() -> None:
         sa.Column('course_id', sa.String(length=64), nullable=False),
         sa.Column('module_id', sa.String(length=64), nullable=False),
         sa.Column('role', sa.String(length=16), nullable=False),
-        sa.Column('organisation', sa.String(length=64), nullable=True),
+        sa.Column('organisation', sa.String(length=64), nullable=False),
         sa.Column('scale', sa.String(length=8), nullable=False),
         sa.Column('value', sa.Integer(), nullable=False),
         sa.Column('rated_on', sa.Date(), nullable=False),
+        sa.Column('count', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint(
+            'course_id',
+            'module_id',
+            'role',
+            'organisation',
+            'scale',
+            'value',
+            'rated_on',
+            name='uq_module_rating',
+        ),
     )
     with op.batch_alter_table('module_ratings', schema=None) as batch_op:
-        batch_op.create_index('ix_module_ratings_course', ['course_id', 'module_id'], unique=False)
         batch_op.create_index('ix_module_ratings_organisation', ['organisation'], unique=False)
     op.create_table(
         'learner_comments',
-        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('id', sa.String(length=32), nullable=False),
         sa.Column('course_id', sa.String(length=64), nullable=False),
         sa.Column('module_id', sa.String(length=64), nullable=False),
         sa.Column('role', sa.String(length=16), nullable=False),
@@ -80,7 +90,6 @@ def downgrade() -> None:
     op.drop_table('learner_comments')
     with op.batch_alter_table('module_ratings', schema=None) as batch_op:
         batch_op.drop_index('ix_module_ratings_organisation')
-        batch_op.drop_index('ix_module_ratings_course')
     op.drop_table('module_ratings')
     with op.batch_alter_table('pretest_answers', schema=None) as batch_op:
         batch_op.drop_index('ix_pretest_answers_learner_id')
