@@ -262,6 +262,11 @@ def test_une_fonctionnaire_fait_le_test_prealable_note_le_module_et_commente(ser
     ]
     assert ratings(service) == [("first", "official", "useful5", 2)]
     assert comments(service) == [("first", "official", "Trop long pour le terrain.")]
+    # Erasing the person erases their pre-test; the rating and the comment, linked to nobody, stay.
+    assert "effacé" in fonctionnaire.says("effacer")
+    assert pretest_rows(service) == []
+    assert ratings(service) == [("first", "official", "useful5", 2)]
+    assert comments(service) == [("first", "official", "Trop long pour le terrain.")]
 
 
 def test_une_migrante_dit_si_le_module_etait_clair_et_ne_laisse_pas_de_commentaire(service):
