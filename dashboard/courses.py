@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from flask import Response, g, render_template
 
-from dashboard import bp, numbers
+from dashboard import bp, learning, numbers
 from dashboard.audit import record
 from dashboard.roles import requires
 from webhooks import service
@@ -23,7 +23,15 @@ def courses() -> Any:
     senda = service()
     with senda.sessions() as db:
         found = numbers.courses(db, senda.catalog)
-    return render_template("dashboard/courses.html", courses=found)
+        evidence = {entry.id: entry for entry in learning.evidence(db, senda.catalog)}
+    least = senda.settings.min_group
+    return render_template(
+        "dashboard/courses.html",
+        courses=found,
+        evidence=evidence,
+        least=least,
+        shown=lambda count: learning.shown(count, least),
+    )
 
 
 def csv_rows(found: list[numbers.CourseStats]) -> Iterator[tuple[object, ...]]:
@@ -58,6 +66,23 @@ def csv_rows(found: list[numbers.CourseStats]) -> Iterator[tuple[object, ...]]:
                 )
 
 
+def _csv_download(
+    columns: tuple[str, ...], rows: Iterable[Iterable[object]], name: str
+) -> Response:
+    """A CSV file to download, its export written to the audit log."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerows(rows)
+    with service().sessions.begin() as db:
+        record(db, g.staff.email, "export", f"{name}.csv")
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=senda-{name}.csv"},
+    )
+
+
 @bp.route("/courses.csv")
 @requires("editor")
 def courses_csv() -> Response:
@@ -65,14 +90,38 @@ def courses_csv() -> Response:
     senda = service()
     with senda.sessions() as db:
         found = numbers.courses(db, senda.catalog)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(csv_rows(found))
-    with senda.sessions.begin() as db:
-        record(db, g.staff.email, "export", "courses.csv")
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=senda-courses.csv"},
+    return _csv_download(CSV_COLUMNS, csv_rows(found), "courses")
+
+
+COMMENT_COLUMNS = ("day", "course", "module", "role", "comment")
+
+
+@bp.route("/comments")
+def comments() -> Any:
+    """What officials wrote after a module, newest first; nothing says who."""
+    senda = service()
+    with senda.sessions() as db:
+        found = learning.comments(db, senda.catalog, limit=learning.COMMENTS_SHOWN + 1)
+    more = len(found) > learning.COMMENTS_SHOWN
+    return render_template(
+        "dashboard/comments.html", comments=found[: learning.COMMENTS_SHOWN], more=more
     )
+
+
+@bp.route("/comments.csv")
+@requires("editor")
+def comments_csv() -> Response:
+    """Every learner comment, newest first, with nothing that says who wrote it; audited."""
+    senda = service()
+    with senda.sessions() as db:
+        found = learning.comments(db, senda.catalog, limit=None)
+    rows = (
+        (c.written_on.isoformat(), c.course_id, c.module_id, c.role, _no_formula(c.text))
+        for c in found
+    )
+    return _csv_download(COMMENT_COLUMNS, rows, "comments")
+
+
+def _no_formula(text: str) -> str:
+    """A comment as a spreadsheet cell: never read as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

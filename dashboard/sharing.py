@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.channels.twilio import prefilled_text
 from bot.i18n import INTERFACE_LANGUAGES
 from bot.service import Service
-from dashboard import bp, numbers
+from dashboard import bp, learning, numbers
 from dashboard.audit import record
 from dashboard.roles import requires
 from dialogs.lesson import start_parameter
@@ -173,3 +173,23 @@ def add_organisation() -> Any:
         record(db, g.staff.email, "organisation added", f"{name} ({code})")
     flash(f"Added {name}: its links carry the code {code}.")
     return redirect(url_for("dashboard.share_kit", org=code))
+
+
+@bp.route("/organisations/<code>")
+def organisation_page(code: str) -> Any:
+    """An organisation's own people: enrolments, completions, certificates, before and after,
+    ratings; no group smaller than SENDA_MIN_GROUP shown."""
+    senda = service()
+    with senda.sessions() as db:
+        organisation = db.scalars(select(Organisation).where(Organisation.code == code)).first()
+        if organisation is None:
+            abort(404)
+        evidence = learning.evidence(db, senda.catalog, organisation=code)
+    least = senda.settings.min_group
+    return render_template(
+        "dashboard/organisation.html",
+        organisation=organisation,
+        courses=evidence,
+        least=least,
+        shown=lambda count: learning.shown(count, least),
+    )

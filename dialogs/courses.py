@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bot.i18n import LANGUAGES
 from bot.messages import Option, Outbound
-from dialogs import lesson, menu
+from dialogs import lesson, menu, pretest
 from dialogs.base import Dialog, Step, Turn, say
 from lessons.model import Course, Module
 from storage import repo
@@ -68,6 +68,8 @@ def open_course(turn: Turn, course_id: str) -> list[Outbound]:
     course = turn.catalog.course(course_id)
     if course is not None and needs_language(turn, course):
         return offer_languages(turn, course)
+    if course is not None and pretest.due_before(turn, course):
+        return pretest.offer_before(turn, course)
     turn.go("courses", "modules", course=course_id)
     return [modules_prompt(turn)]
 
@@ -131,7 +133,12 @@ def modules_prompt(turn: Turn) -> Outbound:
     t, language = turn.course_t(course), turn.course_language(course)
     done = _progress_by_module(turn, course.id)
     back = [Option(t._("Other courses"), "courses")] if len(_courses(turn)) > 1 else []
-    shown, more = _modules_on_page(turn, course.modules, len(back) + 1)
+    again = (
+        [Option(t._("The questions from the start, again"), "pretest")]
+        if pretest.due_after(turn, course)
+        else []
+    )
+    shown, more = _modules_on_page(turn, course.modules, len(back) + len(again) + 1)
     options = []
     for module in shown:
         title = course.text(module.title, language)
@@ -146,7 +153,7 @@ def modules_prompt(turn: Turn) -> Outbound:
     description = course.text(course.description, language)
     text = "\n\n".join(p for p in (course.text(course.title, language), description) if p)
     more_item = [Option(t._("More modules"), "more")] if more else []
-    return say(text, *options, *more_item, *back, Option(t._("Menu"), "menu"))
+    return say(text, *options, *more_item, *again, *back, Option(t._("Menu"), "menu"))
 
 
 def _modules_on_page(
@@ -169,6 +176,9 @@ def on_module(turn: Turn, option: Option) -> list[Outbound]:
     if option.value == "more":
         turn.update(page=int(turn.state.get("page", 0)) + 1)
         return [modules_prompt(turn)]
+    if option.value == "pretest":
+        course = turn.catalog.course(turn.state.get("course", ""))
+        return (pretest.offer_after(turn, course) if course else []) or [modules_prompt(turn)]
     if option.value == "courses":
         turn.go("courses", "list")
         return [list_prompt(turn)]

@@ -8,7 +8,7 @@ card --next--> card ... last card --quiz--> quiz
 from __future__ import annotations
 
 from bot.messages import Option, Outbound
-from dialogs import certificate, menu, quiz
+from dialogs import feedback, menu, pretest, quiz
 from dialogs.base import Dialog, Step, Turn, say
 from lessons.model import Course, Module
 from storage import repo
@@ -83,6 +83,8 @@ def open_module(turn: Turn, course_id: str, module_id: str) -> list[Outbound]:
 
     if courses.needs_language(turn, course):
         return courses.offer_languages(turn, course, module_id)
+    if pretest.due_before(turn, course):
+        return pretest.offer_before(turn, course, module_id)
     row = _progress(turn, course_id, module_id)
     if row.cards_done or row.card_index >= len(module.cards):
         row.card_index = 0  # read through before: start over, with the quiz a button away
@@ -148,7 +150,7 @@ def on_card(turn: Turn, option: Option) -> list[Outbound]:
             return quiz.start(turn, course.id, module.id)
         repo.mark_module_passed(turn.session, row, None, [m.id for m in course.modules])
         note = turn.t._("You finished this module.")
-        offer = certificate.offer_on_completion(turn, course)
+        offer = feedback.after_pass(turn, course, module)
         return [say(note), *offer] if offer else menu.enter(turn, note=note)
     return [card_prompt(turn)]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.messages import Option, Outbound
-from dialogs import answers, certificate, lesson, menu, records, review
+from dialogs import answers, feedback, lesson, menu, records, review
 from dialogs.base import Dialog, Step, Turn, say
 from lessons.model import Course, Module, Question
 from storage import repo
@@ -187,8 +187,9 @@ def finish(turn: Turn) -> list[Outbound]:
         records.finished(turn, course, module, score, attempt.passed)
     turn.go("quiz", "result", course=course.id, module=module.id, attempt=attempt.id)
     result = result_prompt(turn)
-    offer = certificate.offer_on_completion(turn, course) if attempt.passed else []
-    # The offer takes the place of the result's options: the course is done.
+    # A first pass: what the person thought of the module; the end of the course: the pre-test's
+    # questions again, the certificate offer. Each takes the place of the result's options.
+    offer = feedback.after_pass(turn, course, module, dict(turn.state)) if attempt.passed else []
     return [say(result.text), *offer] if offer else [result]
 
 

@@ -12,11 +12,13 @@ from dialogs import (
     courses,
     distress,
     erase,
+    feedback,
     help_text,
     helpdesk,
     lesson,
     menu,
     onboarding,
+    pretest,
     privacy,
     progress,
     quiz,
@@ -44,6 +46,8 @@ DIALOGS: dict[str, Dialog] = {
         erase.DIALOG,
         privacy.DIALOG,
         certificate.DIALOG,
+        pretest.DIALOG,
+        feedback.DIALOG,
         helpdesk.DIALOG,
     )
 }

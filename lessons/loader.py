@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -47,6 +48,7 @@ COURSE_KEYS = {
     "title",
     "description",
     "modules",
+    "pretest",
 }
 MODULE_KEYS = {"id", "title", "cards", "questions"}
 CARD_KEYS = {"id", "text", "source"}
@@ -343,7 +345,7 @@ def _read_course(folder: Path, problems: list[Problem]) -> Course | None:
     for extra in sorted(folder.glob("*.yaml")):
         if extra.name != COURSE_FILE and extra.stem not in module_ids:
             problems.append(Problem(extra, 1, f"module file not listed in {COURSE_FILE}"))
-    return Course(
+    course = Course(
         id=course_id,
         default_language=default,
         languages=languages,
@@ -353,6 +355,26 @@ def _read_course(folder: Path, problems: list[Problem]) -> Course | None:
         description=description,
         modules=tuple(modules),
     )
+    pretest = data.get("pretest", 0)
+    available = len(course.choice_questions)
+    if (
+        isinstance(pretest, bool)
+        or not isinstance(pretest, int)
+        or pretest < 0
+        or ("pretest" in data and pretest == 0)
+    ):
+        reader.problem(
+            data.line_of("pretest"), "pretest must be a positive whole number of questions"
+        )
+        pretest = 0
+    elif pretest > available:
+        reader.problem(
+            data.line_of("pretest"),
+            f"pretest asks {pretest} questions; the course has {available} to draw from "
+            "(questions with options to pick one from)",
+        )
+        pretest = 0
+    return dataclasses.replace(course, pretest=pretest) if pretest else course
 
 
 def _read_entries(

@@ -34,6 +34,7 @@ QUESTION_TYPES = (
     "description",  # text with no answer: not askable by chat
 )
 TYPED_TYPES = ("shortanswer", "numerical")
+PRETEST_TYPES = ("choice", "truefalse")  # what a pre-test asks: a pick, never typing
 MAX_CHAT_OPTIONS = 10  # buttons and numbered lines a chat message carries
 MAX_MATCH_ITEMS = 10  # a matching answer is stored as one letter an item (16 characters)
 TRUE_KEY, FALSE_KEY = "true", "false"
@@ -244,10 +245,29 @@ class Course:
     title: Texts
     description: Texts
     modules: tuple[Module, ...]
+    pretest: int = 0  # questions asked before the course and again at its end; 0: none
 
     def module(self, module_id: str) -> Module | None:
         """The module with this id, if it exists."""
         return next((m for m in self.modules if m.id == module_id), None)
+
+    @cached_property
+    def choice_questions(self) -> tuple[tuple[Module, Question], ...]:
+        """The questions a pre-test may draw: options to pick, one answer (a pick, no typing),
+        spread across the modules: each module's first, then each one's second, and so on."""
+        by_module = [
+            [(module, q) for q in module.quiz if q.type in PRETEST_TYPES and not q.multiple]
+            for module in self.modules
+        ]
+        spread = []
+        for rank in range(max((len(found) for found in by_module), default=0)):
+            spread += [found[rank] for found in by_module if rank < len(found)]
+        return tuple(spread)
+
+    @property
+    def pretest_questions(self) -> tuple[tuple[Module, Question], ...]:
+        """The pre-test: the same questions for everyone, before the course and after it."""
+        return self.choice_questions[: self.pretest]
 
     @cached_property  # asked for at every card; the content does not change
     def readable_languages(self) -> tuple[str, ...]:

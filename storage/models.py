@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -122,6 +123,9 @@ class ModuleProgress(Base):
     passed: Mapped[bool] = mapped_column(Boolean, default=False)
     passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Whether the person was asked what they thought of the module (once): never the answer,
+    # which is kept apart with no link to anyone (ModuleRating).
+    rating_asked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     learner: Mapped[Learner] = relationship(back_populates="progress")
 
@@ -514,3 +518,83 @@ class HelpdeskMessage(Base):
     staff: Mapped[str | None] = mapped_column(String(254))  # who wrote it, for staff and notes
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     body: Mapped[bytes] = mapped_column(LargeBinary)  # Fernet token of the text
+
+
+PRETEST_PHASES = ("before", "after")
+
+
+class PretestAnswer(Base):
+    """One answer to a course's pre-test, before the course or after it: right or wrong, which
+    is all "did people learn" needs. Linked to the learner (to count who took both) and erased
+    with them."""
+
+    __tablename__ = "pretest_answers"
+    __table_args__ = (
+        UniqueConstraint(
+            "learner_id", "course_id", "question_id", "phase", name="uq_pretest_answer"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE", name="fk_pretest_learner"), index=True
+    )
+    course_id: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(64))
+    phase: Mapped[str] = mapped_column(String(8))  # before | after
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_on: Mapped[date] = mapped_column(Date)  # the day only
+
+
+RATING_SCALES = {"useful5": 5, "clear3": 3}  # 1-5 "useful for your work"; 1 no, 2 a little, 3 yes
+
+
+class ModuleRating(Base):
+    """What people said of a module: how many gave a value on a scale on a day, with their role
+    and the code of the organisation that brought them ("" for none). A count, not a row a
+    person: no link to anyone, no moment and no order of arrival that a join of times could
+    point at someone with."""
+
+    __tablename__ = "module_ratings"
+    __table_args__ = (
+        UniqueConstraint(
+            "course_id",
+            "module_id",
+            "role",
+            "organisation",
+            "scale",
+            "value",
+            "rated_on",
+            name="uq_module_rating",
+        ),
+        Index("ix_module_ratings_organisation", "organisation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(64))
+    module_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    organisation: Mapped[str] = mapped_column(String(64), default="")
+    scale: Mapped[str] = mapped_column(String(8))  # useful5 | clear3
+    value: Mapped[int] = mapped_column(Integer)
+    rated_on: Mapped[date] = mapped_column(Date)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+COMMENT_MAX_CHARACTERS = 500
+
+
+class LearnerComment(Base):
+    """A free comment an official left on a module: the text, the module, the role and the day.
+    Nothing links it to the person (they are told so before, and that it cannot be erased); its
+    id is random, so that not even the order comments came in is kept."""
+
+    __tablename__ = "learner_comments"
+    __table_args__ = (Index("ix_learner_comments_course", "course_id", "module_id"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: uuid.uuid4().hex)
+    course_id: Mapped[str] = mapped_column(String(64))
+    module_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(String(COMMENT_MAX_CHARACTERS))
+    written_on: Mapped[date] = mapped_column(Date, index=True)

@@ -21,9 +21,12 @@ from storage.models import (
     ChatMessageId,
     Enrolment,
     Learner,
+    LearnerComment,
     LearningRecord,
     ModuleProgress,
+    ModuleRating,
     OutboxMessage,
+    PretestAnswer,
     ProcessedMessage,
     QuizAnswer,
     QuizAttempt,
@@ -298,6 +301,85 @@ def attempts_to_pass(session: Session, learner_id: int) -> dict[tuple[str, str],
     return passed
 
 
+def record_pretest_answer(
+    session: Session, learner_id: int, course_id: str, question_id: str, phase: str, correct: bool
+) -> None:
+    """A pre-test answer, before or after the course; the first one a question and phase counts
+    (an answer sent twice changes nothing)."""
+    _insert_ignoring_duplicates(
+        session,
+        PretestAnswer,
+        {
+            "learner_id": learner_id,
+            "course_id": course_id,
+            "question_id": question_id,
+            "phase": phase,
+            "correct": correct,
+            "answered_on": utcnow().date(),
+        },
+    )
+
+
+def pretest_results(
+    session: Session, learner_id: int, course_id: str
+) -> dict[str, dict[str, bool]]:
+    """A learner's pre-test answers in a course: phase -> question id -> right."""
+    found: dict[str, dict[str, bool]] = {}
+    rows = session.execute(
+        select(PretestAnswer.phase, PretestAnswer.question_id, PretestAnswer.correct).where(
+            PretestAnswer.learner_id == learner_id, PretestAnswer.course_id == course_id
+        )
+    )
+    for phase, question_id, correct in rows:
+        found.setdefault(phase, {})[question_id] = bool(correct)
+    return found
+
+
+def add_rating(
+    session: Session,
+    *,
+    course_id: str,
+    module_id: str,
+    role: str,
+    organisation: str | None,
+    scale: str,
+    value: int,
+) -> None:
+    """One more person who gave a module this rating today: a count, linked to nobody, with the
+    day and never the moment or the order."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    key = {
+        "course_id": course_id,
+        "module_id": module_id,
+        "role": role,
+        "organisation": organisation or "",
+        "scale": scale,
+        "value": value,
+        "rated_on": utcnow().date(),
+    }
+    statement = insert(ModuleRating).values(**key, count=1)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(key), set_={"count": ModuleRating.count + 1}
+        )
+    )
+
+
+def add_comment(session: Session, *, course_id: str, module_id: str, role: str, text: str) -> None:
+    """A free comment on a module, linked to nobody: the day, never the moment; a random id."""
+    session.add(
+        LearnerComment(
+            id=uuid.uuid4().hex,
+            course_id=course_id,
+            module_id=module_id,
+            role=role,
+            text=text[: LearnerComment.text.type.length],
+            written_on=utcnow().date(),
+        )
+    )
+
+
 def _erase(session: Session, learner_ids: list[int], certificates: bool = True) -> None:
     """Delete the learners and every row linked to them; their certificates too, or, with
     `certificates=False`, left detached (no learner) to keep verifying."""
@@ -313,6 +395,7 @@ def _erase(session: Session, learner_ids: list[int], certificates: bool = True) 
         ChatMessageId,
         AlertSubscription,
         AlertTopic,
+        PretestAnswer,
         LearningRecord,
         OutboxMessage,
         ReviewItem,

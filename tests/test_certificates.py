@@ -39,12 +39,13 @@ PASS_THE_DEMO_COURSE = [
     ("quiz", "Question 1 of 3"),
     ("blue", "Question 2 of 3"),
     ("four", "Question 3 of 3"),
-    ("yes", ["You got 3 of 3 questions right (100%)", "Next: Second module"]),
+    ("yes", ["You got 3 of 3 questions right (100%)", "useful for your work"]),
+    ("skip", "Next: Second module"),  # the module's rating, once: skipped
     ("next: second module", "Second module (1/1)"),
     ("quiz", "Question 1 of 1"),
 ]
+PASSED_THE_LAST = ["You got 1 of 1 question right (100%)", "useful for your work"]
 OFFER = [
-    "You got 1 of 1 question right (100%)",
     "Congratulations! You passed every module of “Test course”.",
     "As a public official you can get a certificate",
     "Write your name as it should be printed on it",
@@ -63,7 +64,15 @@ def app_config(app_config: dict[str, str]) -> dict[str, str]:
 def official(engine) -> Person:
     """An English-speaking official who has just passed the last quiz of the test course."""
     person = Person(engine, ADDRESS)
-    run_transcript(person, [*ONBOARDING_OFFICIAL, *PASS_THE_DEMO_COURSE, ("four", OFFER)])
+    run_transcript(
+        person,
+        [
+            *ONBOARDING_OFFICIAL,
+            *PASS_THE_DEMO_COURSE,
+            ("four", PASSED_THE_LAST),
+            ("skip", OFFER),
+        ],
+    )
     return person
 
 
@@ -372,10 +381,12 @@ def test_a_spanish_official_gets_a_spanish_certificate(engine, app, service):
             ("cuestionario", "Pregunta 1 de 3"),
             ("azul", "Pregunta 2 de 3"),
             ("cuatro", "Pregunta 3 de 3"),
-            ("sí", "Aprobaste este módulo"),
+            ("sí", ["Aprobaste este módulo", "¿este módulo te sirve para tu trabajo?"]),
+            ("omitir", "Siguiente: Segundo módulo"),
             ("siguiente: segundo módulo", "Segundo módulo (1/1)"),
             ("cuestionario", "Pregunta 1 de 1"),
-            ("cuatro", ["¡Felicidades!", "«Curso de prueba»", "BORRAR", "1. No, gracias"]),
+            ("cuatro", ["Aprobaste este módulo", "te sirve para tu trabajo"]),
+            ("omitir", ["¡Felicidades!", "«Curso de prueba»", "BORRAR", "1. No, gracias"]),
             ("omitir", ["Sin constancia por ahora", "Mi progreso"]),
             ("mi progreso", ["Constancias:", "1. Constancia: Curso de prueba"]),
             ("1", "Escribe tu nombre tal como debe aparecer impreso"),
@@ -473,7 +484,8 @@ def test_a_course_passed_by_reading_alone_gets_a_certificate_without_a_score(rea
             ("courses", "2. Safety on the road"),
             ("2", "Your phone"),
             ("your phone", "Your phone (1/1)"),
-            ("finish", ["You finished this module.", "“Safety on the road”", "1. No, thanks"]),
+            ("finish", ["You finished this module.", "useful for your work"]),
+            ("skip", ["“Safety on the road”", "1. No, thanks"]),
         ],
     )
     code = issued_code(person.says("Ana Pérez"))

@@ -56,7 +56,8 @@ def right_answers(course_id: str, module_id: str, attempt_id: int = 1) -> list[s
 def test_from_hello_to_a_passed_quiz_then_resume_progress_and_erase(chat_env, database_url):
     course = load_catalog(BUNDLED_CATALOG).course("migrant-protection")
     module = course.modules[0]
-    onboarding = ["hola", "1", "1", "1", "1", "1"]  # Spanish, consent, official, courses, module
+    # Spanish, consent, official, courses, skip the pre-test the course opens with, module
+    onboarding = ["hola", "1", "1", "1", "1", "2", "1"]
     first = chat(chat_env, [*onboarding, "1"])  # one card forward
     assert all(set(message) == {"text", "options"} for message in first)
     assert first[0]["options"][:2] == ["Español", "English"]

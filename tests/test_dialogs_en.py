@@ -95,9 +95,10 @@ def test_a_lesson_card_by_card_then_a_quiz_passed(person: Person) -> None:
                     "✅ Right.",
                     "You got 3 of 3 questions right (100%)",
                     "You passed",
-                    "Next: Second module",
+                    "was this module useful for your work?",
                 ],
             ),
+            ("skip", "Next: Second module"),
             ("next: second module", ["Second module (1/1)", "The only card"]),
             (
                 "progress",
@@ -252,7 +253,8 @@ def test_migrants_see_safety_first_and_their_course(person: Person) -> None:
         [
             ("courses", ["Safety on the road", "Your phone"]),
             ("your phone", ["Keep your family's numbers on paper.", "Finish"]),
-            ("finish", ["You finished this module.", "Menu"]),
+            ("finish", ["You finished this module.", "was this module clear?", "1. Yes"]),
+            ("skip", "Menu"),
             ("progress", "Your phone: finished"),
         ],
     )

@@ -1,7 +1,7 @@
 """certificates outlive silence: a learner erased for inactivity leaves them, detached
 
 Revision ID: 0017_certificates_outlive
-Revises: 0015_tidy_chat
+Revises: 0016_learning_evidence
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 # (alembic_version holds 32 characters: the id is shorter than the file's name)
 revision: str = '0017_certificates_outlive'
-down_revision: str | None = '0015_tidy_chat'
+down_revision: str | None = '0016_learning_evidence'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
