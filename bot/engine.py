@@ -139,8 +139,10 @@ class Engine:
         """CLEAR: delete the chat before the answer goes (the answer stays, and says so); else
         keep the id of what the person wrote, that a tidy chat or CLEAR deletes later."""
         inbound, learner = turn.inbound, turn.learner
-        deleter = self.outbox.senders.get(learner.channel) if self.outbox is not None else None
-        if deleter is None or not hasattr(deleter, "delete_messages"):
+        if self.outbox is None:
+            return
+        deleter = tidy.deleter_of(self.outbox.senders, learner.channel)
+        if deleter is None:
             return  # a channel where Senda cannot delete (WhatsApp, SMS)
         written = [inbound.written_id] if inbound.written_id else []
         if turn.clear_chat:

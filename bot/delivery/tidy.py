@@ -14,9 +14,9 @@ are kept only until deleted or out of reach, and go with the learner.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -39,6 +39,12 @@ class Deleter(Protocol):
     def delete_messages(self, address: str, message_ids: Sequence[str]) -> None:
         """Delete messages; what cannot be deleted is skipped quietly."""
         ...
+
+
+def deleter_of(senders: Mapping[str, object], channel: str) -> Deleter | None:
+    """The channel's sender when it can delete a chat's messages (Telegram), else None."""
+    sender = senders.get(channel)
+    return cast(Deleter, sender) if hasattr(sender, "delete_messages") else None
 
 
 def remember_written(session: Session, learner_id: int, message_id: str) -> None:
@@ -89,12 +95,15 @@ def clear(
 def tidy_due(service: Service) -> int:
     """Delete, in every tidy chat, what is older than SENDA_TIDY_HOURS; forget the ids of
     messages out of reach. Returns the messages asked to be deleted."""
-    deleter = service.outbox.senders.get(CHANNEL)
+    deleter = deleter_of(service.outbox.senders, CHANNEL)
     now = utcnow()
     until = now - timedelta(hours=service.settings.tidy_hours)
     with service.sessions.begin() as session:
         out_of_reach = ChatMessageId.written_at <= now - DELETABLE_FOR
         session.execute(delete(ChatMessageId).where(out_of_reach))
+    if deleter is None:
+        return 0  # Telegram is not configured: no chat to tidy
+    with service.sessions.begin() as session:
         since = func.coalesce(Learner.chat_cleared_until, now - DELETABLE_FOR)
         sent_since = exists().where(
             OutboxMessage.learner_id == Learner.id,
@@ -116,8 +125,6 @@ def tidy_due(service: Service) -> int:
                 .limit(TIDY_BATCH)
             )
         )
-    if deleter is None or not hasattr(deleter, "delete_messages"):
-        return 0
     asked = 0
     for learner_id in due:
         with service.sessions.begin() as session:
